@@ -1,0 +1,50 @@
+# Every target bootstraps .venv itself, so a fresh clone needs only Python 3.10+ and make.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Extras installed for the test suite; JAX (and PyTorch, through EXTRA_PIP) let the unit tests run on
+# every Keras backend. CI sets EXTRA_PIP=torch==2.13.0 (a CPU build); leave it empty to skip PyTorch.
+TEST_EXTRAS ?= dev,jax
+EXTRA_PIP ?=
+PYTEST_ARGS ?=
+NB_DIRS := notebooks exercises solutions
+LAB_ARGS ?=
+
+.PHONY: install lab test test-unit test-notebooks test-gpu exercises report clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[$(TEST_EXTRAS)]" $(EXTRA_PIP)
+	touch $@
+
+install: $(VENV)/.installed
+
+lab: install
+	$(VENV)/bin/aigc-course doctor
+	$(VENV)/bin/jupyter lab --notebook-dir=. $(LAB_ARGS)
+
+# The whole suite: unit tests (TensorFlow here, JAX and PyTorch in subprocesses), hygiene,
+# exercise sync, reports, and every notebook executed with the smoke profile.
+test: install
+	AIGC_PROFILE=smoke MPLBACKEND=Agg $(PY) -m pytest -n 2 --dist loadscope --nbval-lax \
+	  --nbval-cell-timeout=900 tests $(NB_DIRS) $(PYTEST_ARGS)
+
+test-unit: install
+	MPLBACKEND=Agg $(PY) -m pytest tests $(PYTEST_ARGS)
+
+test-notebooks: install
+	AIGC_PROFILE=smoke MPLBACKEND=Agg $(PY) -m pytest -n 2 --dist loadscope --nbval-lax \
+	  --nbval-cell-timeout=900 $(NB_DIRS) $(PYTEST_ARGS)
+
+# On a GPU machine: every chapter with the full profile, so the self-check cells assert the real bars.
+# Uses whatever backend KERAS_BACKEND names (JAX by default here, since it is the usual GPU install).
+test-gpu: install
+	AIGC_PROFILE=full KERAS_BACKEND=$${KERAS_BACKEND:-jax} MPLBACKEND=Agg $(PY) -m pytest --nbval-lax \
+	  --nbval-cell-timeout=3600 notebooks $(PYTEST_ARGS)
+
+exercises: install
+	$(VENV)/bin/aigc-course exercises build
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache

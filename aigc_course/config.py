@@ -1,0 +1,153 @@
+"""Profiles (smoke | standard | full), per-chapter settings and seeding.
+
+A chapter notebook starts with a papermill ``parameters`` cell::
+
+    profile = "standard"
+    epochs = None          # None: take the profile's value
+
+and then asks for its settings::
+
+    cfg = config.settings("04_dcgan", profile, epochs=epochs)
+    cfg.epochs, cfg.batch_size, cfg.bars["min_confidence_ratio"]
+
+How the profile is chosen (``resolve_profile``):
+1. a notebook parameter other than the default ``"standard"`` (``papermill -p profile full``) wins;
+2. otherwise the environment variable ``AIGC_PROFILE`` (CI sets ``smoke``);
+3. otherwise ``"standard"``.
+"""
+
+from __future__ import annotations
+
+import os
+from types import MappingProxyType
+from typing import Any, Mapping
+
+PROFILES = ("smoke", "standard", "full")
+DEFAULT_PROFILE = "standard"
+PROFILE_DESCRIPTIONS = {
+    "smoke": "CI on a 2-core CPU: seconds per notebook, tiny data, loose quality bars",
+    "standard": "a learner's laptop CPU: a few minutes per notebook, recognisable results",
+    "full": "one GPU: best quality, minutes per notebook, the real quality bars",
+}
+
+# Chapter id -> Chinese title (the order of the course).
+CHAPTERS: dict[str, str] = {
+    "00_setup": "环境与课程导览",
+    "01_aigc_overview": "AIGC 概述：核心概念与架构",
+    "02_math": "数学基础：损失函数与实例",
+    "03_gan_basics": "GAN 原理与第一个生成器",
+    "04_dcgan": "DCGAN 图像生成实战",
+    "05_conditional_wgan": "条件生成与训练稳定性",
+    "06_vae": "变分自编码器 VAE",
+    "07_attention": "自注意力与 Transformer",
+    "08_gpt_poetry": "GPT：预训练与微调——写唐诗",
+    "09_audio": "音频生成",
+    "10_evaluation": "评估与改进",
+    "11_diffusion": "扩散模型（进阶）",
+    "12_applications_ethics": "应用场景、挑战与伦理",
+}
+
+# Per-chapter settings: {chapter: {profile: {name: value}}}. The key "bars" holds the quality bars
+# that the chapter's self-check cell asserts. Each chapter owns its own block.
+SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
+    "00_setup": {
+        "smoke": {"bars": {}},
+        "standard": {"bars": {}},
+        "full": {"bars": {}},
+    },
+    "01_aigc_overview": {
+        "smoke": {"n_points": 512, "epochs": 5, "batch_size": 128, "n_images": 500,
+                  "bars": {"max_mean_distance": 1.5}},
+        "standard": {"n_points": 4096, "epochs": 60, "batch_size": 128, "n_images": 5000,
+                     "bars": {"max_mean_distance": 0.5}},
+        "full": {"n_points": 8192, "epochs": 100, "batch_size": 256, "n_images": 10000,
+                 "bars": {"max_mean_distance": 0.35}},
+    },
+    # BEGIN chapter blocks owned by the chapter authors (02-12); keep one block per chapter.
+}
+
+
+class Settings(Mapping[str, Any]):
+    """Read-only settings of one chapter under one profile; values are attributes too."""
+
+    def __init__(self, chapter: str, profile: str, values: Mapping[str, Any]):
+        object.__setattr__(self, "chapter", chapter)
+        object.__setattr__(self, "profile", profile)
+        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(
+                f"chapter {self.chapter!r} has no setting {name!r} in profile {self.profile!r}; "
+                f"known settings: {', '.join(sorted(self._values))}"
+            ) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Settings are read-only; pass overrides to config.settings(...)")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        items = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"Settings({self.chapter!r}, profile={self.profile!r}: {items})"
+
+
+def check_profile(profile: str) -> str:
+    """Return ``profile`` if it is a known profile, else raise ValueError naming the valid ones."""
+    if profile not in PROFILES:
+        raise ValueError(
+            f"Unknown profile {profile!r}. Valid profiles: {', '.join(PROFILES)} "
+            f"(set it with the notebook parameter `profile` or the environment variable AIGC_PROFILE)."
+        )
+    return profile
+
+
+def resolve_profile(profile: str | None = None) -> str:
+    """Decide the active profile: an explicit non-default value, then $AIGC_PROFILE, then 'standard'."""
+    if profile is not None and profile != DEFAULT_PROFILE:
+        return check_profile(profile)
+    env = os.environ.get("AIGC_PROFILE", "").strip()
+    if env:
+        return check_profile(env)
+    return DEFAULT_PROFILE if profile is None else check_profile(profile)
+
+
+def settings(chapter: str, profile: str | None = None, **overrides: Any) -> Settings:
+    """Settings of ``chapter`` under the resolved profile; overrides that are not None replace them.
+
+    Overrides may only name settings the chapter has, so a misspelt papermill parameter is caught.
+    """
+    if chapter not in CHAPTERS:
+        raise ValueError(f"Unknown chapter {chapter!r}. Known chapters: {', '.join(CHAPTERS)}")
+    active = resolve_profile(profile)
+    per_profile = SETTINGS.get(chapter)
+    if per_profile is None:
+        raise ValueError(f"Chapter {chapter!r} has no settings yet in aigc_course.config.SETTINGS")
+    values = dict(per_profile[active])
+    for name, value in overrides.items():
+        if name not in values:
+            raise ValueError(
+                f"Chapter {chapter!r} has no setting {name!r}; known settings: {', '.join(sorted(values))}"
+            )
+        if value is not None:
+            values[name] = value
+    return Settings(chapter, active, values)
+
+
+def set_seed(seed: int = 42) -> int:
+    """Seed Python's ``random``, numpy and the Keras backend, so a run can be repeated."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return seed

@@ -1,0 +1,12 @@
+"""Offline-capable data loaders. Each looks in: data_dir=, $AIGC_DATA_DIR, the Debian package's folder,
+the Keras cache, then a download; when nothing is found it raises DataNotFoundError saying how to fix it."""
+
+from ._search import DataNotFoundError
+from .fashion_mnist import CLASS_NAMES_EN, CLASS_NAMES_ZH, load_fashion_mnist
+from .fetch import fetch
+from .toy import make_moons, make_ring, mode_coverage, ring_centers
+
+__all__ = [
+    "DataNotFoundError", "fetch", "load_fashion_mnist", "CLASS_NAMES_EN", "CLASS_NAMES_ZH",
+    "make_ring", "make_moons", "ring_centers", "mode_coverage",
+]
