@@ -51,6 +51,7 @@ def test_every_chapter_has_all_profiles():
         assert all("bars" in v for v in per_profile.values()), chapter
 
 
+@pytest.mark.backend
 def test_set_seed_is_deterministic():
     import numpy as np
     import keras
