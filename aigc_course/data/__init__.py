@@ -2,11 +2,13 @@
 the Keras cache, then a download; when nothing is found it raises DataNotFoundError saying how to fix it."""
 
 from ._search import DataNotFoundError
+from .chinese_text import CharTokenizer, Poem, load_chinese_corpus, load_song_ci, load_tang_poems
 from .fashion_mnist import CLASS_NAMES_EN, CLASS_NAMES_ZH, load_fashion_mnist
 from .fetch import fetch
 from .toy import make_moons, make_ring, mode_coverage, ring_centers
 
 __all__ = [
-    "DataNotFoundError", "fetch", "load_fashion_mnist", "CLASS_NAMES_EN", "CLASS_NAMES_ZH",
+    "DataNotFoundError", "Poem", "CharTokenizer", "load_tang_poems", "load_song_ci", "load_chinese_corpus",
+    "fetch", "load_fashion_mnist", "CLASS_NAMES_EN", "CLASS_NAMES_ZH",
     "make_ring", "make_moons", "ring_centers", "mode_coverage",
 ]
