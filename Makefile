@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 TEST_EXTRAS ?= dev,jax
 EXTRA_PIP ?=
 PYTEST_ARGS ?=
-NB_DIRS := notebooks exercises solutions
+NB_DIRS := $(wildcard notebooks exercises solutions)
 LAB_ARGS ?=
 
 .PHONY: install lab test test-unit test-notebooks test-gpu exercises report clean
