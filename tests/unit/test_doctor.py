@@ -1,0 +1,106 @@
+"""aigc-course doctor and list: what they find, what they say when data is missing."""
+
+import sys
+import types
+
+import keras
+import pytest
+
+from aigc_course import cli
+from aigc_course.config import CHAPTERS
+from aigc_course.data import chinese_text, fashion_mnist
+from aigc_course.doctor import doctor, format_report
+
+
+def _hide_data(tmp_path, monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("AIGC_DATA_DIR", str(empty))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    for module in (fashion_mnist, chinese_text):
+        s = module.SOURCE
+        monkeypatch.setattr(module, "SOURCE", s.__class__(name=s.name, subdir=s.subdir,
+                                                          system_dirs=[str(tmp_path / "hidden")],
+                                                          install_hint=s.install_hint))
+
+
+@pytest.mark.backend
+def test_doctor_reports_backend_versions_devices_profile(monkeypatch):
+    monkeypatch.setenv("AIGC_PROFILE", "smoke")
+    info = doctor(verbose=False)
+    assert info["backend"] == keras.backend.backend()
+    assert set(info["versions"]) == {"python", "keras", info["backend"], "numpy"}
+    assert info["versions"]["keras"] == keras.__version__
+    assert info["devices"] and any("cpu" in d.lower() for d in info["devices"])
+    assert info["profile"] == "smoke"
+    assert "KERAS_BACKEND=tensorflow|jax|torch" in info["switch_backend"]
+
+
+def test_doctor_finds_both_data_sets():
+    info = doctor(verbose=False)
+    assert info["datasets"]["Fashion-MNIST"]["found"] is True
+    assert info["datasets"]["fortunes-zh"]["found"] is True
+    assert info["datasets"]["fortunes-zh"]["path"] == "/usr/share/games/fortunes"
+    assert info["all_data_found"] is True
+
+
+def test_doctor_reports_missing_data_with_install_commands(tmp_path, monkeypatch, capsys):
+    _hide_data(tmp_path, monkeypatch)
+    info = doctor(verbose=True)
+    out = capsys.readouterr().out
+    assert info["all_data_found"] is False
+    for name, package in (("Fashion-MNIST", "dataset-fashion-mnist"), ("fortunes-zh", "fortunes-zh")):
+        d = info["datasets"][name]
+        assert d["found"] is False and d["path"] is None
+        assert d["install"] == f"install the Debian package with `sudo apt-get install {package}`"
+        assert f"MISSING - install the Debian package with `sudo apt-get install {package}`" in out
+    assert out.rstrip().endswith("all required data found: NO")
+
+
+def test_optional_tang_corpus_does_not_fail_the_check(monkeypatch):
+    fake = types.ModuleType("aigc_course.data.tang_full")
+    fake.available = lambda: False
+    fake.SOURCE = types.SimpleNamespace(install_hint="run `aigc-course data fetch tang_full`")
+    monkeypatch.setitem(sys.modules, "aigc_course.data.tang_full", fake)
+    info = doctor(verbose=False)
+    assert info["datasets"]["Tang corpus (full)"] == {
+        "found": False, "path": None, "install": "run `aigc-course data fetch tang_full`", "optional": True}
+    assert info["all_data_found"] is True
+    assert "data: Tang corpus (full) (optional)  MISSING - run `aigc-course data fetch tang_full`" in \
+        format_report(info)
+    fake.available = lambda: True
+    assert doctor(verbose=False)["datasets"]["Tang corpus (full)"]["found"] is True
+
+
+def test_doctor_rejects_bad_argument():
+    with pytest.raises(TypeError) as e:
+        doctor(verbose="yes")
+    assert str(e.value) == "verbose must be True or False, got 'yes'"
+
+
+def test_package_attribute_is_callable_even_after_submodule_import():
+    import aigc_course
+    import aigc_course.doctor  # noqa: F401  (makes the package attribute the submodule)
+
+    assert aigc_course.doctor(verbose=False)["backend"] == keras.backend.backend()
+
+
+def test_cli_doctor_and_list(tmp_path, monkeypatch, capsys):
+    assert cli.main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "aigc-course doctor"
+    assert lines[2].startswith("Keras backend") and keras.backend.backend() in lines[2]
+    # the value column is aligned
+    starts = {len(line) - len(line[line.index("  "):].lstrip()) for line in lines[2:-1]}
+    assert len(starts) == 1
+    assert lines[-1] == "all required data found: yes"
+
+    _hide_data(tmp_path, monkeypatch)
+    assert cli.main(["doctor", "--strict"]) == 1
+    capsys.readouterr()
+
+    assert cli.main(["list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(CHAPTERS)
+    assert "00_setup" in out[0] and "环境与课程导览" in out[0]
