@@ -64,6 +64,14 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                  "bars": {"max_mean_distance": 0.35}},
     },
     # BEGIN chapter blocks owned by the chapter authors (02-12); keep one block per chapter.
+    "02_math": {
+        "smoke": {"seed": 0, "n_mc": 20_000, "d_k_values": [4, 16, 64, 256], "n_trials": 64,
+                  "bars": {"max_kl_mc_rel_error": 0.05, "max_identity_error": 1e-4}},
+        "standard": {"seed": 0, "n_mc": 200_000, "d_k_values": [4, 16, 64, 256, 1024], "n_trials": 256,
+                     "bars": {"max_kl_mc_rel_error": 0.02, "max_identity_error": 1e-4}},
+        "full": {"seed": 0, "n_mc": 2_000_000, "d_k_values": [4, 16, 64, 256, 1024, 4096], "n_trials": 1024,
+                 "bars": {"max_kl_mc_rel_error": 0.01, "max_identity_error": 1e-4}},
+    },
 }
 
 

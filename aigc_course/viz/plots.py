@@ -34,3 +34,76 @@ def plot_history(history, metrics=None, title: str | None = None, ax=None, xlabe
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def generator_loss_curves(num: int = 199, eps: float = 1e-3) -> dict:
+    """The two generator losses and their gradients with respect to the discriminator's logit, as
+    functions of p = D(G(z)) on a grid in (0, 1).
+
+    Returns ``{"p", "saturating", "nonsaturating", "grad_saturating", "grad_nonsaturating"}`` (numpy).
+    The losses come from :mod:`aigc_course.models.losses`; the gradients are central finite differences
+    in the logit l = log(p / (1 - p)) (closed form: -p for the saturating loss, -(1 - p) for the
+    non-saturating one).
+    """
+    from keras import ops
+
+    from aigc_course.models import losses
+
+    if not isinstance(num, int) or isinstance(num, bool) or num < 3:
+        raise ValueError(f"num must be an int >= 3, got {num!r}")
+    if not 0.0 < eps < 0.5:
+        raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
+    p = np.linspace(eps, 1.0 - eps, num)
+    logit = np.log(p) - np.log1p(-p)
+    h = 1e-3
+
+    def per_point(loss_fn, z):
+        # each loss averages over its input; give it a (num, 1) batch and read one value per row
+        z = np.asarray(z, dtype="float32")
+        return np.array([float(ops.convert_to_numpy(loss_fn(z[i:i + 1]))) for i in range(len(z))])
+
+    sat = per_point(losses.g_loss_saturating, logit)
+    non = per_point(losses.g_loss_nonsaturating, logit)
+    g_sat = (per_point(losses.g_loss_saturating, logit + h) - per_point(losses.g_loss_saturating, logit - h)) / (2 * h)
+    g_non = (per_point(losses.g_loss_nonsaturating, logit + h)
+             - per_point(losses.g_loss_nonsaturating, logit - h)) / (2 * h)
+    return {"p": p, "saturating": sat, "nonsaturating": non, "grad_saturating": g_sat, "grad_nonsaturating": g_non}
+
+
+def plot_generator_losses(d_value: float | None = 0.1, curves: dict | None = None, title: str | None = None):
+    """Saturating  log(1 - D(G(z)))  and non-saturating  -log D(G(z))  generator losses (left) and their
+    gradients with respect to D's logit (right) against D(G(z)); ``d_value`` marks one point on every
+    curve. ``curves`` reuses the output of :func:`generator_loss_curves`. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    if d_value is not None:
+        if isinstance(d_value, bool) or not isinstance(d_value, (int, float, np.floating)):
+            raise TypeError(f"d_value must be a float in (0, 1) or None, got {type(d_value).__name__}")
+        if not 0.0 < float(d_value) < 1.0:
+            raise ValueError(f"d_value must be in (0, 1), got {d_value}")
+    c = curves if curves is not None else generator_loss_curves()
+    missing = {"p", "saturating", "nonsaturating", "grad_saturating", "grad_nonsaturating"} - set(c)
+    if missing:
+        raise ValueError(f"curves is missing {sorted(missing)}; pass the output of generator_loss_curves()")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+    p = c["p"]
+    ax1.plot(p, c["saturating"], label=r"saturating $\log(1-D(G(z)))$", color="tab:red")
+    ax1.plot(p, c["nonsaturating"], label=r"non-saturating $-\log D(G(z))$", color="tab:blue")
+    ax2.plot(p, c["grad_saturating"], label="saturating", color="tab:red")
+    ax2.plot(p, c["grad_nonsaturating"], label="non-saturating", color="tab:blue")
+    if d_value is not None:
+        d = float(d_value)
+        for ax, keys in ((ax1, ("saturating", "nonsaturating")), (ax2, ("grad_saturating", "grad_nonsaturating"))):
+            ax.axvline(d, color="grey", ls=":", lw=1)
+            for key, colour in zip(keys, ("tab:red", "tab:blue")):
+                y = float(np.interp(d, p, c[key]))
+                ax.plot([d], [y], "o", color=colour)
+                ax.annotate(f"{y:.3f}", (d, y), textcoords="offset points", xytext=(6, 4), fontsize=8, color=colour)
+    ax1.set(xlabel="D(G(z))", ylabel="generator loss", title="loss")
+    ax2.set(xlabel="D(G(z))", ylabel="d loss / d logit", title="gradient w.r.t. D's logit")
+    ax1.legend(fontsize=8)
+    ax2.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
