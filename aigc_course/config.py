@@ -56,12 +56,15 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "full": {"bars": {}},
     },
     "01_aigc_overview": {
-        "smoke": {"n_points": 512, "epochs": 5, "batch_size": 128, "n_images": 500,
-                  "bars": {"max_mean_distance": 1.5}},
-        "standard": {"n_points": 4096, "epochs": 60, "batch_size": 128, "n_images": 5000,
-                     "bars": {"max_mean_distance": 0.5}},
-        "full": {"n_points": 8192, "epochs": 100, "batch_size": 256, "n_images": 10000,
-                 "bars": {"max_mean_distance": 0.35}},
+        "smoke": {"n_points": 512, "noise": 0.08, "epochs": 5, "batch_size": 128, "clf_epochs": 3,
+                  "n_samples": 500, "n_images": 500,
+                  "bars": {"max_mean_distance": 0.5, "max_coverage_distance": 0.8}},
+        "standard": {"n_points": 4096, "noise": 0.08, "epochs": 60, "batch_size": 128, "clf_epochs": 20,
+                     "n_samples": 2000, "n_images": 5000,
+                     "bars": {"max_mean_distance": 0.15, "max_coverage_distance": 0.15}},
+        "full": {"n_points": 8192, "noise": 0.08, "epochs": 150, "batch_size": 256, "clf_epochs": 30,
+                 "n_samples": 4000, "n_images": 10000,
+                 "bars": {"max_mean_distance": 0.1, "max_coverage_distance": 0.1}},
     },
     # BEGIN chapter blocks owned by the chapter authors (02-12); keep one block per chapter.
     "02_math": {
