@@ -1,0 +1,137 @@
+import math
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from aigc_course.models import transformer as T
+from aigc_course.models.losses import next_token_loss
+
+
+def _np(x):
+    return ops.convert_to_numpy(x)
+
+
+@pytest.mark.backend
+def test_attention_weights_are_a_softmax_and_match_closed_form():
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.normal(size=(2, 4, 3)).astype("float32") for _ in range(3))
+    out, w = T.scaled_dot_product_attention(q, k, v)
+    s = q @ k.transpose(0, 2, 1) / math.sqrt(3)
+    ref_w = np.exp(s) / np.exp(s).sum(-1, keepdims=True)
+    np.testing.assert_allclose(_np(w), ref_w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_np(w).sum(-1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(_np(out), ref_w @ v, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.backend
+def test_erratum_4_worked_example():
+    x = np.arange(1, 6, dtype="float32")[:, None]  # five 1-d "vectors"
+    # the seed's example uses unscaled x_i x_j; d_k = 1 so the 1/sqrt(d) factor is 1
+    out, w = T.scaled_dot_product_attention(x, x, x)
+    np.testing.assert_allclose(_np(w)[0], [0.012, 0.032, 0.086, 0.234, 0.636], atol=5e-4)
+    assert round(float(_np(out)[0, 0]), 2) == 4.45
+
+
+@pytest.mark.backend
+def test_masked_positions_get_zero_weight_and_causal_mask_shape():
+    m = _np(T.causal_mask(4))
+    assert m.dtype == bool and m.tolist() == [[True, False, False, False], [True, True, False, False],
+                                              [True, True, True, False], [True, True, True, True]]
+    rng = np.random.default_rng(1)
+    q = rng.normal(size=(4, 2)).astype("float32")
+    _, w = T.scaled_dot_product_attention(q, q, q, mask=T.causal_mask(4))
+    w = _np(w)
+    assert np.all(w[~m] == 0.0)
+    np.testing.assert_allclose(w.sum(-1), 1.0, rtol=1e-6)
+    assert w[0, 0] == pytest.approx(1.0)
+
+
+def test_attention_input_errors():
+    with pytest.raises(ValueError, match=r"q and k must have the same last dimension d_k, got 3 and 2"):
+        T.scaled_dot_product_attention(np.zeros((4, 3)), np.zeros((4, 2)), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"k and v must have the same number of positions, got 4 and 5"):
+        T.scaled_dot_product_attention(np.zeros((4, 3)), np.zeros((4, 3)), np.zeros((5, 3)))
+    with pytest.raises(ValueError, match=r"n must be a positive int, got 0"):
+        T.causal_mask(0)
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("use_mask", [False, True])
+def test_multi_head_matches_keras_multi_head_attention(use_mask):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(2, 5, 8)).astype("float32")
+    ref = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    ref(x, x)
+    ref.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in ref.get_weights()])
+    mine = T.MultiHeadSelfAttention(heads=2, key_dim=4)
+    mine(x)
+    mine.set_weights(ref.get_weights())
+    mask = T.causal_mask(5) if use_mask else None
+    kmask = None if mask is None else np.broadcast_to(_np(mask), (2, 5, 5))
+    ref_out, ref_w = ref(x, x, attention_mask=kmask, return_attention_scores=True)
+    out, w = mine(x, attention_mask=mask, return_attention=True)
+    np.testing.assert_allclose(_np(out), _np(ref_out), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(_np(w), _np(ref_w), rtol=1e-4, atol=1e-6)
+
+
+def test_sinusoidal_positions_closed_form():
+    pe = T.sinusoidal_positions(6, 4)
+    assert pe.shape == (6, 4) and pe.dtype == np.float32
+    np.testing.assert_allclose(pe[3], [math.sin(3), math.cos(3), math.sin(3 / 100), math.cos(3 / 100)], rtol=1e-6)
+    with pytest.raises(ValueError, match="d_model must be even for sinusoidal positions, got 5"):
+        T.sinusoidal_positions(6, 5)
+
+
+@pytest.mark.backend
+def test_position_embedding_kinds():
+    x = np.zeros((1, 3, 4), "float32")
+    fixed = T.PositionEmbedding(8, 4, kind="sinusoidal")
+    np.testing.assert_allclose(_np(fixed(x))[0], T.sinusoidal_positions(8, 4)[:3], rtol=1e-6)
+    assert not fixed.trainable_weights
+    learned = T.PositionEmbedding(8, 4, kind="learned")
+    learned(x)
+    assert len(learned.trainable_weights) == 1
+    with pytest.raises(ValueError, match=r"kind must be one of \('learned', 'sinusoidal'\), got 'rope'"):
+        T.PositionEmbedding(8, 4, kind="rope")
+
+
+@pytest.mark.backend
+def test_gpt_is_causal_and_shapes():
+    model = T.build_gpt(vocab_size=11, seq_len=6, d_model=16, heads=2, layers=2, dropout=0.0)
+    a = np.array([[1, 2, 3, 4, 5, 6]], "int32")
+    b = a.copy()
+    b[0, 4:] = [9, 10]  # change the future
+    la, lb = _np(model(a)), _np(model(b))
+    assert la.shape == (1, 6, 11)
+    np.testing.assert_allclose(la[:, :4], lb[:, :4], rtol=1e-5, atol=1e-5)
+    assert not np.allclose(la[:, 4:], lb[:, 4:])
+    maps = model.attention_maps(a)
+    assert maps.shape == (2, 1, 2, 6, 6)
+    assert np.all(maps[..., np.triu_indices(6, 1)[0], np.triu_indices(6, 1)[1]] == 0)
+
+
+def test_gpt_argument_errors():
+    with pytest.raises(ValueError, match="d_model must be divisible by heads, got d_model=10 and heads=3"):
+        T.build_gpt(vocab_size=5, seq_len=4, d_model=10, heads=3, layers=1)
+    with pytest.raises(ValueError, match=r"dropout must be a float in \[0, 1\), got 1.5"):
+        T.build_gpt(vocab_size=5, seq_len=4, dropout=1.5)
+    model = T.build_gpt(vocab_size=5, seq_len=4, d_model=8, heads=2, layers=1)
+    with pytest.raises(ValueError, match="sequence length 6 exceeds the model's seq_len 4"):
+        model(np.zeros((1, 6), "int32"))
+
+
+@pytest.mark.backend
+def test_gpt_fit_lowers_the_next_token_loss():
+    keras.utils.set_random_seed(0)
+    text = np.array([0, 1, 2, 3, 4, 5, 6, 7] * 40, "int32")
+    x = np.stack([text[i:i + 8] for i in range(0, 300, 4)])
+    y = np.stack([text[i + 1:i + 9] for i in range(0, 300, 4)])
+    model = T.build_gpt(vocab_size=8, seq_len=8, d_model=16, heads=2, layers=1, dropout=0.0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    before = float(_np(next_token_loss(y, model(x))))
+    assert before == pytest.approx(math.log(8), abs=0.3)
+    model.fit(x, y, epochs=6, batch_size=25, verbose=0)
+    after = float(_np(next_token_loss(y, model(x))))
+    assert after < 0.5 * before
