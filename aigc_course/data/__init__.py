@@ -12,3 +12,9 @@ __all__ = [
     "fetch", "load_fashion_mnist", "CLASS_NAMES_EN", "CLASS_NAMES_ZH",
     "make_ring", "make_moons", "ring_centers", "mode_coverage",
 ]
+
+# Synthetic notes, spectrograms and pitch (chapter 09): `from aigc_course.data import audio`.
+from . import audio  # noqa: E402
+from .audio import make_notes  # noqa: E402
+
+__all__ += ["audio", "make_notes"]

@@ -1,0 +1,130 @@
+import math
+import wave
+
+import numpy as np
+import pytest
+
+from aigc_course.data import DataNotFoundError
+from aigc_course.data import audio as au
+
+
+def test_midi_and_hz():
+    assert au.midi_to_hz(69) == pytest.approx(440.0)
+    assert au.midi_to_hz(60) == pytest.approx(261.6256, rel=1e-6)
+    np.testing.assert_allclose(au.hz_to_midi(au.midi_to_hz([48, 61.5, 72])), [48, 61.5, 72])
+    with pytest.raises(ValueError, match=r"frequencies must be > 0 Hz, got min 0.0"):
+        au.hz_to_midi([0.0, 440.0])
+
+
+def test_adsr_shape_and_values():
+    env = au.adsr(1600, sr=16000, attack=0.01, decay=0.02, sustain=0.5, release=0.02)
+    assert env.shape == (1600,) and env[0] == 0.0
+    assert env[160] == pytest.approx(1.0, abs=1e-3)            # end of the attack
+    assert env[800] == pytest.approx(0.5)                      # sustain
+    assert env[-1] == pytest.approx(0.0, abs=1e-3) and env.max() <= 1.0
+    with pytest.raises(ValueError, match=r"sustain must be in \[0, 1\], got 1.5"):
+        au.adsr(100, sustain=1.5)
+
+
+def test_synth_note_pitch_spectrum_and_seed():
+    x = au.synth_note(57, "sawtooth", duration=0.5, seed=1)  # A3 = 220 Hz
+    assert x.shape == (8000,) and x.dtype == np.float32 and np.abs(x).max() == pytest.approx(0.8, rel=1e-5)
+    np.testing.assert_array_equal(x, au.synth_note(57, "sawtooth", duration=0.5, seed=1))
+    f0, clarity = au.estimate_pitch(x)
+    assert f0 == pytest.approx(220.0, rel=0.005) and clarity > 0.95
+    spec = au.note_spectrum(x, db_range=None)  # 16000 / 4096 = 3.906 Hz per bin
+    peak_bin = int(np.argmax(spec))
+    assert peak_bin * 16000 / 4096 == pytest.approx(220.0, abs=4.0)
+    # the square timbre has no even harmonics: the bin of 440 Hz is far below the bin of 660 Hz
+    sq = au.note_spectrum(au.synth_note(57, "square", seed=0), db_range=None)
+    b = lambda f: int(round(f * 4096 / 16000))  # noqa: E731
+    assert sq[b(440) - 2: b(440) + 3].max() < 0.01 < 0.2 < sq[b(660) - 2: b(660) + 3].max()
+    with pytest.raises(ValueError, match=r"unknown timbre 'violin'; known timbres: sine, square, sawtooth, organ"):
+        au.synth_note(60, "violin")
+
+
+def test_estimate_pitch_noise_silence_and_batch():
+    noise = np.random.default_rng(0).normal(size=8000)
+    assert au.estimate_pitch(noise)[1] < 0.3
+    assert au.estimate_pitch(np.zeros(8000)) == (0.0, 0.0)
+    notes, midi, tid = au.make_notes(6, seed=3, detune_cents=0.0)
+    f0, clarity = au.estimate_pitch(notes)
+    np.testing.assert_allclose(au.hz_to_midi(f0), midi, atol=0.1)
+    assert f0.shape == (6,) and clarity.min() > 0.9
+    with pytest.raises(ValueError, match=r"audio of 100 samples is too short to find pitches down to fmin=50.0 Hz"):
+        au.estimate_pitch(np.zeros(100))
+
+
+def test_make_notes_labels_and_determinism():
+    a1, m1, t1 = au.make_notes(12, pitch_range=(60, 64), timbres=("sine", "organ"), seed=7)
+    a2, m2, t2 = au.make_notes(12, pitch_range=(60, 64), timbres=("sine", "organ"), seed=7)
+    assert a1.shape == (12, 8000) and m1.dtype == np.int64
+    np.testing.assert_array_equal(a1, a2)
+    np.testing.assert_array_equal(m1, m2)
+    assert m1.min() >= 60 and m1.max() <= 64 and set(t1) <= {0, 1}
+    assert not np.array_equal(a1, au.make_notes(12, pitch_range=(60, 64), timbres=("sine", "organ"), seed=8)[0])
+    with pytest.raises(ValueError, match=r"pitch_range must be two MIDI note ints \(low, high\)"):
+        au.make_notes(3, pitch_range=(70, 60))
+
+
+def test_spectrogram_and_log_mel_closed_form():
+    sr, n_fft = 16000, 512
+    t = np.arange(sr // 4) / sr
+    tone = np.sin(2 * np.pi * 1000.0 * t)  # exactly bin 32 of a 512-point FFT
+    s = au.spectrogram(tone, n_fft=n_fft, hop=128)
+    assert s.shape == (1 + (len(t) - n_fft) // 128, 257)
+    assert set(np.argmax(s, axis=1)) == {32}
+    # a Hann-windowed sine of amplitude 1 at a bin centre has magnitude sum(window) / 2
+    assert s[3, 32] == pytest.approx(np.hanning(n_fft).sum() / 2, rel=1e-3)
+    batch = au.spectrogram(np.stack([tone, tone]), n_fft=n_fft, hop=128)
+    assert batch.shape == (2,) + s.shape
+    fb = au.mel_filterbank(sr, n_fft, n_mels=40)
+    assert fb.shape == (40, 257) and fb.max() <= 1.0 and np.all(fb.sum(axis=1) > 0)
+    lm = au.log_mel(tone, sr=sr, n_fft=n_fft, hop=128, n_mels=40)
+    assert lm.shape == (s.shape[0], 40)
+    mel_of = lambda f: 2595 * math.log10(1 + f / 700)  # noqa: E731
+    centres = np.linspace(0, mel_of(8000), 42)[1:-1]
+    assert int(np.argmax(lm[3])) == int(np.argmin(np.abs(centres - mel_of(1000))))
+    with pytest.raises(ValueError, match=r"audio must have shape \(samples,\) or \(n, samples\), got \(1, 2, 3\)"):
+        au.spectrogram(np.zeros((1, 2, 3)))
+
+
+def test_spectrum_roundtrip_keeps_pitch():
+    notes, midi, _ = au.make_notes(8, seed=1)
+    spec = au.note_spectrum(notes)
+    assert spec.shape == (8, 1025) and spec.max() == pytest.approx(1.0) and spec.min() >= 0
+    back = au.spectrum_to_audio(spec, seed=0)
+    rep = au.pitch_report(back, pitch_range=(48, 72))
+    assert rep["share"] == 1.0
+    np.testing.assert_allclose(rep["midi"], midi, atol=0.3)
+    # a flat spectrum has no peaks: silence, hence no clear pitch
+    assert np.abs(au.spectrum_to_audio(np.ones(1025))).max() == 0.0
+    # two notes a tritone apart mixed: the common period lies far below the range
+    mix = au.spectrum_to_audio(0.5 * au.note_spectrum(au.synth_note(69)) + 0.5 * au.note_spectrum(au.synth_note(63)))
+    assert au.pitch_report(mix[None], pitch_range=(48, 72))["share"] == 0.0
+
+
+def test_wav_roundtrip(tmp_path):
+    x = au.synth_note(60, "organ", duration=0.1)
+    path = au.write_wav(tmp_path / "a" / "note.wav", x)
+    with wave.open(str(path)) as f:
+        assert (f.getframerate(), f.getsampwidth(), f.getnchannels(), f.getnframes()) == (16000, 2, 1, 1600)
+    y, sr = au.read_wav(path)
+    assert sr == 16000 and np.abs(y - x).max() < 1.0 / 32767
+    with pytest.raises(ValueError, match=r"audio must have shape \(samples,\), got \(2, 3\)"):
+        au.write_wav(tmp_path / "b.wav", np.zeros((2, 3)))
+
+
+def test_play_returns_ipython_audio():
+    from IPython.display import Audio
+
+    player = au.play(au.synth_note(60, duration=0.05))
+    assert isinstance(player, Audio) and b"RIFF" in player.data[:4]
+    with pytest.raises(ValueError, match=r"sr \(sample rate\) must be an int >= 1000 Hz, got 8"):
+        au.play(np.zeros(10), sr=8)
+
+
+def test_spoken_digits_missing_espeak(monkeypatch):
+    monkeypatch.setattr(au.shutil, "which", lambda name: None)
+    with pytest.raises(DataNotFoundError, match=r"espeak-ng is not installed; install it with `sudo apt-get install espeak-ng`"):
+        au.spoken_digits()
