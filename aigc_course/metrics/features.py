@@ -1,0 +1,167 @@
+"""The course's own feature network: a small Fashion-MNIST CNN whose weights ship with the package.
+
+FID, KID, precision/recall and the nearest-neighbour checks in :mod:`aigc_course.metrics.fid` compare
+images in the feature space of this classifier instead of Inception-v3 (which was trained on ImageNet
+photographs and knows nothing about 28x28 grey clothing).
+
+Architecture (``build_classifier``)::
+
+    input (28, 28, 1) in [0, 1]
+    Conv 3x3, 32, ReLU -> MaxPool 2 -> Conv 3x3, 64, ReLU -> MaxPool 2 -> Dropout 0.25 -> Flatten
+    Dense 128 named "features"   <- the embedding used by the metrics (taken BEFORE its ReLU)
+    ReLU -> Dropout 0.3 -> Dense 10 named "logits"
+
+The embedding is the pre-activation of the 128-unit layer: unlike the post-ReLU values it has no units
+that are exactly zero for most images, so its covariance is better conditioned and closer to the
+Gaussian that the Fréchet distance assumes.
+
+The weights are written by ``scripts/train_feature_net.py`` into ``aigc_course/metrics/weights/``
+(``fashion_cnn.weights.h5``, loadable under TensorFlow, JAX and PyTorch) together with
+``fashion_cnn.json`` (test accuracy, epochs, backend, date, command).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+WEIGHTS_FILE = WEIGHTS_DIR / "fashion_cnn.weights.h5"
+INFO_FILE = WEIGHTS_DIR / "fashion_cnn.json"
+FEATURE_LAYER = "features"
+FEATURE_DIM = 128
+NUM_CLASSES = 10
+IMAGE_SHAPE = (28, 28, 1)
+TRAIN_SCRIPT = "scripts/train_feature_net.py"
+
+_CACHE: dict = {}
+
+
+def build_classifier(name: str = "fashion_cnn"):
+    """A fresh (untrained) classifier: (n, 28, 28, 1) in [0, 1] -> (n, 10) logits."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=IMAGE_SHAPE, name="image")
+    x = layers.Conv2D(32, 3, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(2, name="pool1")(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2, name="pool2")(x)
+    x = layers.Dropout(0.25, name="dropout_conv")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(FEATURE_DIM, name=FEATURE_LAYER)(x)
+    x = layers.Activation("relu", name="features_relu")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    outputs = layers.Dense(NUM_CLASSES, name="logits")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def weights_info() -> dict:
+    """The JSON written beside the weights (test accuracy, epochs, backend, date, command, ...)."""
+    if not INFO_FILE.is_file():
+        raise FileNotFoundError(
+            f"the feature network's description {INFO_FILE} is missing; "
+            f"run `python {TRAIN_SCRIPT}` to train the network and write it"
+        )
+    return json.loads(INFO_FILE.read_text(encoding="utf-8"))
+
+
+def load_classifier(weights: str | Path | None = None):
+    """The shipped classifier with its trained weights (built once, then cached).
+
+    ``weights``: another ``.weights.h5`` file to load instead of the shipped one (not cached).
+    """
+    path = WEIGHTS_FILE if weights is None else Path(weights)
+    if weights is None and "model" in _CACHE:
+        return _CACHE["model"]
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"the feature network's weights {path} are missing; "
+            f"run `python {TRAIN_SCRIPT}` to train the network and write them"
+        )
+    model = build_classifier()
+    model.load_weights(str(path))
+    if weights is None:
+        _CACHE["model"] = model
+    return model
+
+
+def _feature_model():
+    if "features" not in _CACHE:
+        import keras
+
+        model = load_classifier()
+        _CACHE["features"] = keras.Model(model.inputs, model.get_layer(FEATURE_LAYER).output,
+                                         name="fashion_cnn_features")
+    return _CACHE["features"]
+
+
+def prepare_images(images, value_range: str | None = None) -> np.ndarray:
+    """Check ``images`` and return float32 (n, 28, 28, 1) in [0, 1].
+
+    Accepts (n, 28, 28) or (n, 28, 28, 1) arrays (numpy or backend tensors) in [0, 1] or [-1, 1];
+    ``value_range`` is "tanh" ([-1, 1]), "unit" ([0, 1]) or None (guess: any negative value means [-1, 1]).
+    """
+    from ..viz.images import to_unit
+
+    if value_range not in (None, "tanh", "unit"):
+        raise ValueError(f"value_range must be 'tanh', 'unit' or None, got {value_range!r}")
+    if isinstance(images, (str, bytes, dict)) or images is None:
+        raise TypeError(f"images must be an array of shape (n, 28, 28) or (n, 28, 28, 1), "
+                        f"got {type(images).__name__}")
+    x = to_unit(images, value_range)
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE:
+        raise ValueError(f"images must have shape (n, 28, 28) or (n, 28, 28, 1), got {tuple(np.shape(images))}")
+    if len(x) == 0:
+        raise ValueError("images must hold at least one image, got 0")
+    return np.ascontiguousarray(x, dtype="float32")
+
+
+def _check_batch_size(batch_size) -> int:
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    return int(batch_size)
+
+
+def _run(model, x: np.ndarray, batch_size: int) -> np.ndarray:
+    import keras
+
+    out = model.predict(x, batch_size=batch_size, verbose=0)
+    return np.asarray(keras.ops.convert_to_numpy(out), dtype="float64")
+
+
+def embed(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
+    """Feature vectors (n, 128), float64: the pre-ReLU activations of the classifier's "features" layer."""
+    batch_size = _check_batch_size(batch_size)
+    x = prepare_images(images, value_range)
+    return _run(_feature_model(), x, batch_size)
+
+
+def predict_logits(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
+    """Class logits (n, 10), float64."""
+    batch_size = _check_batch_size(batch_size)
+    x = prepare_images(images, value_range)
+    return _run(load_classifier(), x, batch_size)
+
+
+def predict_proba(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
+    """Class probabilities (n, 10), float64; each row sums to 1."""
+    logits = predict_logits(images, value_range, batch_size)
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def accuracy(images, labels, value_range: str | None = None, batch_size: int = 500) -> float:
+    """Share of ``images`` whose most probable class equals ``labels`` (n,)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must have shape (n,), got {labels.shape}")
+    logits = predict_logits(images, value_range, batch_size)
+    if len(labels) != len(logits):
+        raise ValueError(f"got {len(logits)} images but {len(labels)} labels")
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
