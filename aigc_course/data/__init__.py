@@ -5,11 +5,12 @@ from ._search import DataNotFoundError
 from .chinese_text import CharTokenizer, Poem, load_chinese_corpus, load_song_ci, load_tang_poems
 from .fashion_mnist import CLASS_NAMES_EN, CLASS_NAMES_ZH, load_fashion_mnist
 from .fetch import fetch
+from .tang_full import load_full_tang
 from .toy import make_moons, make_ring, mode_coverage, ring_centers
 
 __all__ = [
     "DataNotFoundError", "Poem", "CharTokenizer", "load_tang_poems", "load_song_ci", "load_chinese_corpus",
-    "fetch", "load_fashion_mnist", "CLASS_NAMES_EN", "CLASS_NAMES_ZH",
+    "fetch", "load_full_tang", "load_fashion_mnist", "CLASS_NAMES_EN", "CLASS_NAMES_ZH",
     "make_ring", "make_moons", "ring_centers", "mode_coverage",
 ]
 
