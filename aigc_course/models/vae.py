@@ -282,8 +282,7 @@ class VAE(keras.Model):
 def elbo_terms(model: VAE, x, batch_size: int = 500) -> dict:
     """Per-example reconstruction term -log p(x | z) (one z ~ q(z | x)) and KL(q(z | x) || p(z)), in nats,
     from one batched ``predict`` pass. Returns {"recon": (n,), "kl": (n,)} as numpy arrays."""
-    if not isinstance(model, VAE):
-        raise TypeError(f"model must be an aigc_course.models.vae.VAE, got {type(model).__name__}")
+    _check_vae(model)
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
     x = model._check_x(x)
@@ -306,5 +305,42 @@ def evaluate_elbo(model: VAE, x, batch_size: int = 500) -> float:
     return float(np.mean(terms["recon"] + terms["kl"]))
 
 
-__all__ = ["Sampling", "build_dense_encoder", "build_dense_decoder", "build_conv_encoder", "build_conv_decoder",
+def _check_vae(model) -> VAE:
+    if not isinstance(model, VAE):
+        raise TypeError(f"model must be an aigc_course.models.vae.VAE, got {type(model).__name__}")
+    return model
+
+
+def latent_grid(model: VAE, n: int = 15, span: float = 3.0, dims: tuple[int, int] = (0, 1)):
+    """Decode an n x n grid of latents covering [-span, span]^2 in latent dimensions ``dims`` (the others 0).
+
+    Returns (images (n * n, *data_shape) in [0, 1], row by row from the top (largest z2) down, and the
+    grid coordinates (n,))."""
+    _check_vae(model)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n must be an int >= 2, got {n!r}")
+    if not span > 0:
+        raise ValueError(f"span must be > 0, got {span!r}")
+    d0, d1 = dims
+    if not (0 <= d0 < model.latent_dim and 0 <= d1 < model.latent_dim and d0 != d1):
+        raise ValueError(f"dims must be two different latent indices below {model.latent_dim}, got {dims!r}")
+    coords = np.linspace(-span, span, int(n)).astype("float32")
+    z = np.zeros((n * n, model.latent_dim), dtype="float32")
+    z1, z2 = np.meshgrid(coords, coords[::-1])
+    z[:, d0], z[:, d1] = z1.ravel(), z2.ravel()
+    return model.decode(z), coords
+
+
+def interpolate(model: VAE, x_a, x_b, steps: int = 8) -> np.ndarray:
+    """Decode the straight line between the posterior means of two examples: (steps, *data_shape)."""
+    _check_vae(model)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
+        raise ValueError(f"steps must be an int >= 2, got {steps!r}")
+    pair = model._check_x(np.stack([np.asarray(x_a, "float32"), np.asarray(x_b, "float32")]), "x_a and x_b")
+    mu, _ = model.encode(pair)
+    t = np.linspace(0.0, 1.0, int(steps), dtype="float32")[:, None]
+    return model.decode((1.0 - t) * mu[0] + t * mu[1])
+
+
+__all__ = ["latent_grid", "interpolate", "Sampling", "build_dense_encoder", "build_dense_decoder", "build_conv_encoder", "build_conv_decoder",
            "VAE", "elbo_terms", "evaluate_elbo"]

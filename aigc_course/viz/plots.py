@@ -107,3 +107,107 @@ def plot_generator_losses(d_value: float | None = 0.1, curves: dict | None = Non
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# ---- VAE and audio (chapters 06 and 09) -----------------------------------------------------------------
+def plot_latent_map(z, labels, class_names=None, title: str | None = None, ax=None, max_points: int = 5000):
+    """Scatter of 2-D latent codes ``z`` (n, 2) coloured by integer ``labels`` (n,); legend from
+    ``class_names`` (a list indexed by label) when given. Returns the figure."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    z = np.asarray(z, dtype="float32")
+    labels = np.asarray(labels)
+    if z.ndim != 2 or z.shape[1] != 2:
+        raise ValueError(f"z must have shape (n, 2), got {z.shape}")
+    if labels.shape != (len(z),):
+        raise ValueError(f"labels must have shape ({len(z)},), got {labels.shape}")
+    if len(z) > max_points:
+        keep = np.random.default_rng(0).choice(len(z), max_points, replace=False)
+        z, labels = z[keep], labels[keep]
+    names = [class_names[int(i)] if class_names is not None else str(int(i)) for i in labels]
+    order = [class_names[i] for i in sorted(set(labels.tolist()))] if class_names is not None else None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.5, 5))
+    else:
+        fig = ax.figure
+    sns.scatterplot(x=z[:, 0], y=z[:, 1], hue=names, hue_order=order, palette="tab10", s=6, linewidth=0,
+                    alpha=0.7, ax=ax)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    ax.legend(fontsize=7, markerscale=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_waveforms(audio, sr: int = 16000, titles=None, ncols: int = 4, zoom: float | None = None, title=None):
+    """One small waveform plot per row of ``audio`` (n, samples); ``zoom`` shows only the first ``zoom``
+    seconds (to see single periods). Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    a = np.atleast_2d(np.asarray(audio, dtype="float32"))
+    if a.ndim != 2:
+        raise ValueError(f"audio must have shape (samples,) or (n, samples), got {np.shape(audio)}")
+    if titles is not None and len(titles) != len(a):
+        raise ValueError(f"got {len(a)} waveforms but {len(titles)} titles")
+    n = len(a)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 1.9 * nrows), squeeze=False, sharey=True)
+    stop = a.shape[1] if zoom is None else min(a.shape[1], int(zoom * sr))
+    t = np.arange(stop) / sr * 1000.0
+    for i, axis in enumerate(axes.flat):
+        if i >= n:
+            axis.axis("off")
+            continue
+        axis.plot(t, a[i, :stop], lw=0.8)
+        axis.set_xlabel("ms", fontsize=7)
+        axis.tick_params(labelsize=7)
+        if titles is not None:
+            axis.set_title(str(titles[i]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols: int = 4, fmax: float | None = None,
+                      ylabel: str = "Hz", title=None):
+    """A grid of log-magnitude spectrograms; ``specs`` (n, frames, bins) from ``data.audio.spectrogram``
+    (linear bins up to sr / 2) or (n, frames, n_mels) with ``ylabel="mel"``. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    s = np.asarray(specs, dtype="float32")
+    if s.ndim == 2:
+        s = s[None]
+    if s.ndim != 3:
+        raise ValueError(f"specs must have shape (frames, bins) or (n, frames, bins), got {np.shape(specs)}")
+    if titles is not None and len(titles) != len(s):
+        raise ValueError(f"got {len(s)} spectrograms but {len(titles)} titles")
+    n = len(s)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False)
+    top = sr / 2 if ylabel == "Hz" else s.shape[2]
+    for i, axis in enumerate(axes.flat):
+        if i >= n:
+            axis.axis("off")
+            continue
+        img = s[i].T
+        if ylabel == "Hz":
+            img = 20 * np.log10(np.maximum(img, 1e-6 * max(img.max(), 1e-12)))
+        axis.imshow(img, origin="lower", aspect="auto", cmap="magma",
+                    extent=(0, s.shape[1] * hop / sr * 1000.0, 0, top))
+        if fmax is not None:
+            axis.set_ylim(0, fmax)
+        axis.set_xlabel("ms", fontsize=7)
+        axis.set_ylabel(ylabel, fontsize=7)
+        axis.tick_params(labelsize=7)
+        if titles is not None:
+            axis.set_title(str(titles[i]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -133,3 +133,42 @@ def test_clear_errors():
         model.decode(np.zeros(3))
     with pytest.raises(ValueError, match=r"n must be an int >= 1, got 0"):
         model.generate(0)
+
+
+def test_latent_grid_interpolation_and_widgets_without_front_end():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from aigc_course.viz import plots, widgets
+
+    model = _tiny_dense(latent_dim=2)
+    images, coords = vae.latent_grid(model, n=4, span=2.0)
+    assert images.shape == (16, 6)
+    np.testing.assert_allclose(coords, [-2, -2 / 3, 2 / 3, 2], rtol=1e-6)
+    # first row is the top of the plane (z2 = +span), read left to right (z1 from -span)
+    np.testing.assert_allclose(images[0], model.decode(np.array([[-2.0, 2.0]]))[0], rtol=1e-5)
+    x = np.random.default_rng(0).uniform(size=(2, 6)).astype("float32")
+    strip = vae.interpolate(model, x[0], x[1], steps=5)
+    mu, _ = model.encode(x)
+    assert strip.shape == (5, 6)
+    np.testing.assert_allclose(strip[[0, -1]], model.decode(mu), rtol=1e-5)
+    with pytest.raises(ValueError, match=r"steps must be an int >= 2, got 1"):
+        vae.interpolate(model, x[0], x[1], steps=1)
+    with pytest.raises(ValueError, match=r"dims must be two different latent indices below 2, got \(0, 0\)"):
+        vae.latent_grid(model, dims=(0, 0))
+
+    img_model = vae.VAE(vae.build_dense_encoder(2, hidden=(4,)), vae.build_dense_decoder(2, hidden=(4,)))
+    pool = np.random.default_rng(1).uniform(size=(3, 28, 28, 1)).astype("float32")
+    plt.close("all")
+    assert widgets.latent_explorer(img_model, n=3) is None  # no IPython here: static figure only
+    assert widgets.interpolation_strip(img_model, pool, 0, 2, steps=3) is None
+    assert len(plt.get_fignums()) == 2
+    with pytest.raises(ValueError, match=r"j must be an index in \[0, 2\], got 3"):
+        widgets.interpolation_strip(img_model, pool, 0, 3)
+    fig = plots.plot_latent_map(np.zeros((4, 2)), np.array([0, 1, 1, 2]), ["a", "b", "c"])
+    assert len(fig.axes[0].get_legend().get_texts()) == 3
+    with pytest.raises(ValueError, match=r"z must have shape \(n, 2\), got \(4, 3\)"):
+        plots.plot_latent_map(np.zeros((4, 3)), np.zeros(4))
+    plt.close("all")
