@@ -1,0 +1,123 @@
+"""Callbacks for GAN training with ``fit()``: image snapshots per epoch, a wall-clock time budget, and a
+per-batch loss history (plot it with ``aigc_course.viz.plots.plot_history``)."""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+
+from ..viz.images import make_grid
+
+
+class ImageSnapshots(keras.callbacks.Callback):
+    """Every ``every`` epochs, generate images from the same ``n`` latent vectors (drawn once with ``seed``)
+    and keep the grid, so the course can show how the *same* z changes over training.
+
+    ``labels``: class ids (n ints) for a conditional generator. ``include_start``: also keep the grid
+    before the first update. Results: ``epochs`` (0 = before training) and ``grids`` (2-D arrays in [0, 1]).
+    """
+
+    def __init__(self, n: int = 16, every: int = 1, seed: int = 0, ncols: int | None = None, labels=None,
+                 include_start: bool = True):
+        super().__init__()
+        for name, value in (("n", n), ("every", every)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        self.n, self.every, self.seed = n, every, seed
+        self.ncols = ncols or n
+        self.labels = None if labels is None else np.asarray(labels, dtype="int32").reshape(-1)
+        if self.labels is not None and self.labels.shape != (n,):
+            raise ValueError(f"labels must hold n={n} class ids, got shape {self.labels.shape}")
+        self.include_start = include_start
+        self.epochs: list[int] = []
+        self.grids: list[np.ndarray] = []
+
+    def _snapshot(self, epoch: int):
+        latent_dim = self.model.generator.inputs[0].shape[-1]
+        z = np.random.default_rng(self.seed).standard_normal((self.n, latent_dim)).astype("float32")
+        inputs = z if self.labels is None else [z, self.labels]
+        images = keras.ops.convert_to_numpy(self.model.generator(inputs, training=False))
+        self.epochs.append(epoch)
+        self.grids.append(make_grid(images, ncols=self.ncols, value_range="tanh"))
+
+    def on_train_begin(self, logs=None):
+        if self.include_start and not self.epochs:
+            self._snapshot(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every == 0:
+            self._snapshot(epoch + 1)
+
+    def figure(self, max_rows: int = 8, title: str | None = None):
+        """One row per kept snapshot (at most ``max_rows``, evenly spaced), labelled with its epoch."""
+        import matplotlib.pyplot as plt
+
+        if not self.grids:
+            raise ValueError("no snapshots yet: pass the callback to fit() first")
+        picks = np.unique(np.linspace(0, len(self.grids) - 1, min(max_rows, len(self.grids))).round().astype(int))
+        h, w = self.grids[0].shape[:2]
+        width = min(12.0, 0.9 * self.ncols)
+        fig, axes = plt.subplots(len(picks), 1, figsize=(width, width * h / w * len(picks) + 0.4), squeeze=False)
+        for ax, i in zip(axes[:, 0], picks):
+            ax.imshow(self.grids[i], cmap="gray", vmin=0, vmax=1)
+            ax.set_yticks([])
+            ax.set_xticks([])
+            ax.set_ylabel(f"epoch {self.epochs[i]}", rotation=0, ha="right", va="center")
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+        return fig
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop ``fit()`` once ``seconds`` of wall-clock time have passed (checked after every batch).
+
+    After training: ``elapsed`` (seconds), ``stopped`` (True if the budget ended training) and
+    ``batches`` (batches completed)."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+        self.seconds = float(seconds)
+        self.elapsed, self.stopped, self.batches = 0.0, False, 0
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+        self.stopped, self.batches = False, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches += 1
+        self.elapsed = time.perf_counter() - self._start
+        if self.elapsed >= self.seconds:
+            self.stopped = True
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.elapsed = time.perf_counter() - self._start
+
+
+class LossHistory(keras.callbacks.Callback):
+    """Metrics every ``every`` batches (Keras' History keeps one value per epoch).
+
+    ``history`` is a dict name -> list, ready for ``viz.plots.plot_history(cb.history, xlabel="step")``;
+    the values are the running means of the current epoch, as the progress bar shows them."""
+
+    def __init__(self, every: int = 1):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive int, got {every!r}")
+        self.every = every
+        self.history: dict[str, list[float]] = {}
+        self._step = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        if self._step % self.every:
+            return
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(float(keras.ops.convert_to_numpy(value)))
