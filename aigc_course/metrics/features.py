@@ -13,7 +13,10 @@ Architecture (``build_classifier``)::
 
 The embedding is the pre-activation of the 128-unit layer: unlike the post-ReLU values it has no units
 that are exactly zero for most images, so its covariance is better conditioned and closer to the
-Gaussian that the Fréchet distance assumes.
+Gaussian that the Fréchet distance assumes. ``embed`` divides it by one fixed number, ``feature_scale``
+in the JSON (the root-mean-square of the raw features of the first 10 000 training images), so a typical
+coordinate is about 1: this keeps the cubic kernel of KID, (x·y/d + 1)³, in the range it was designed
+for (with raw features x·y/d is ~3 and KID's variance explodes). FID values are in these scaled units.
 
 The weights are written by ``scripts/train_feature_net.py`` into ``aigc_course/metrics/weights/``
 (``fashion_cnn.weights.h5``, loadable under TensorFlow, JAX and PyTorch) together with
@@ -134,11 +137,27 @@ def _run(model, x: np.ndarray, batch_size: int) -> np.ndarray:
     return np.asarray(keras.ops.convert_to_numpy(out), dtype="float64")
 
 
-def embed(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
-    """Feature vectors (n, 128), float64: the pre-ReLU activations of the classifier's "features" layer."""
+def raw_features(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
+    """The unscaled pre-ReLU activations (n, 128) of the classifier's "features" layer, float64."""
     batch_size = _check_batch_size(batch_size)
     x = prepare_images(images, value_range)
     return _run(_feature_model(), x, batch_size)
+
+
+def feature_scale() -> float:
+    """The fixed divisor of the embedding (``feature_scale`` in the weights JSON)."""
+    if "scale" not in _CACHE:
+        info = weights_info()
+        if "feature_scale" not in info:
+            raise FileNotFoundError(f"{INFO_FILE} has no 'feature_scale'; run `python {TRAIN_SCRIPT} --measure-only`")
+        _CACHE["scale"] = float(info["feature_scale"])
+    return _CACHE["scale"]
+
+
+def embed(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
+    """Feature vectors (n, 128), float64: the pre-ReLU activations of the classifier's "features" layer
+    divided by ``feature_scale()`` (so a typical coordinate is about 1)."""
+    return raw_features(images, value_range, batch_size) / feature_scale()
 
 
 def predict_logits(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:

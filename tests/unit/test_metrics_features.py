@@ -25,7 +25,7 @@ def test_weights_file_is_small_and_described():
     assert features.WEIGHTS_FILE.stat().st_size < 3 * 1024 * 1024
     info = features.weights_info()
     for key in ("test_accuracy", "epochs", "backend", "date", "command",
-                "fid_train10k_vs_test10k", "test_confident_share_0.9"):
+                "fid_train10k_vs_test10k", "test_confident_share_0.9", "feature_scale"):
         assert key in info, key
     assert info["command"].startswith("python scripts/train_feature_net.py")
 
@@ -47,6 +47,7 @@ def test_embed_and_predict_proba(test_set):
     # (n, 28, 28) and images in [-1, 1] give the same features as (n, 28, 28, 1) in [0, 1].
     np.testing.assert_allclose(features.embed(x[..., 0]), f, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(features.embed(x * 2 - 1, value_range="tanh", batch_size=7), f, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(f, features.raw_features(x) / features.weights_info()["feature_scale"], rtol=1e-12)
     p = features.predict_proba(x)
     assert p.shape == (64, 10)
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-9)
