@@ -219,15 +219,28 @@ class GAN(keras.Model):
             labels = np.asarray(labels).astype("int32").reshape(-1)
             if labels.shape != (n,):
                 raise ValueError(f"labels must hold n={n} class ids, got shape {labels.shape}")
-            return self.generator.predict([z, labels], batch_size=batch_size, verbose=0)
+            return self._infer(self.generator, [z, labels], n, batch_size)
         if labels is not None:
             raise ValueError("labels are only used by a ConditionalGAN")
-        return self.generator.predict(z, batch_size=batch_size, verbose=0)
+        return self._infer(self.generator, z, n, batch_size)
+
+    @staticmethod
+    def _infer(net, inputs, n: int, batch_size: int) -> np.ndarray:
+        # One direct call for a small batch (no predict() function to build); predict() for many.
+        if n <= batch_size:
+            return np.asarray(ops.convert_to_numpy(net(inputs, training=False)))
+        return net.predict(inputs, batch_size=batch_size, verbose=0)
 
     def discriminator_logits(self, images, labels=None, batch_size: int = 500) -> np.ndarray:
         """The discriminator's logits (n,) for ``images`` (inference mode); D(x) = sigmoid(logit)."""
-        inputs = [images, np.asarray(labels).astype("int32")] if self.conditional else images
-        return self.discriminator.predict(inputs, batch_size=batch_size, verbose=0).reshape(-1)
+        images = np.asarray(images, dtype="float32")
+        if self.conditional:
+            if labels is None:
+                raise ValueError("a ConditionalGAN's discriminator needs labels: one class id per image")
+            inputs = [images, np.asarray(labels).astype("int32").reshape(-1)]
+        else:
+            inputs = images
+        return self._infer(self.discriminator, inputs, len(images), batch_size).reshape(-1)
 
 
 class ConditionalGAN(GAN):
