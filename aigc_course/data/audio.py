@@ -254,10 +254,11 @@ def note_spectrum(audio, sr: int = SAMPLE_RATE, n_fft: int = 4096, fmax: float =
 
 def spectrum_to_audio(spectrum, sr: int = SAMPLE_RATE, n_fft: int = 4096, duration: float = 0.5,
                       threshold: float = 0.1, db_range: float | None = 60.0, envelope: dict | None = None,
-                      seed: int = 0) -> np.ndarray:
+                      max_partials: int = 64, seed: int = 0) -> np.ndarray:
     """Sinusoidal resynthesis: each local maximum of a magnitude spectrum (from ``note_spectrum``, with the
     same ``db_range``) that reaches ``threshold`` times the largest one becomes a sine at its (parabolically
-    interpolated) frequency with that amplitude; phases random (seeded); ADSR ``envelope``. (bins,) -> (samples,),
+    interpolated) frequency with that amplitude (at most the ``max_partials`` strongest peaks); phases random
+    (seeded); ADSR ``envelope``. (bins,) -> (samples,),
     (n, bins) -> (n, samples). A spectrum with no clear peaks gives (nearly) silence."""
     sr = _check_sr(sr)
     spec = np.asarray(spectrum, dtype="float64")
@@ -271,6 +272,8 @@ def spectrum_to_audio(spectrum, sr: int = SAMPLE_RATE, n_fft: int = 4096, durati
         if not db_range > 0:
             raise ValueError(f"db_range must be > 0 dB or None, got {db_range!r}")
         spec = np.where(spec > 0, 10.0 ** ((spec - 1.0) * db_range / 20.0), 0.0)
+    if isinstance(max_partials, bool) or not isinstance(max_partials, (int, np.integer)) or max_partials < 1:
+        raise ValueError(f"max_partials must be an int >= 1, got {max_partials!r}")
     rng = np.random.default_rng(seed)
     n = int(round(duration * sr))
     t = np.arange(n) / sr
@@ -282,6 +285,8 @@ def spectrum_to_audio(spectrum, sr: int = SAMPLE_RATE, n_fft: int = 4096, durati
         k = np.nonzero(is_peak[i])[0]
         if k.size == 0:
             continue
+        if k.size > max_partials:
+            k = np.sort(k[np.argsort(mid[i, k])[-max_partials:]])
         a, b, c = left[i, k], mid[i, k], right[i, k]
         denom = a - 2 * b + c
         offset = np.where(np.abs(denom) > 1e-12, 0.5 * (a - c) / np.where(denom == 0, 1, denom), 0.0)

@@ -45,6 +45,16 @@ def _check_widths(widths, what: str) -> tuple[int, ...]:
     return tuple(int(w) for w in widths)
 
 
+def _apply(model, x: np.ndarray, batch_size: int):
+    """``model`` on ``x`` as numpy: one direct call for a single batch (no tracing), else ``predict``."""
+    if len(x) <= batch_size:
+        out = model(x, training=False)
+        if isinstance(out, (list, tuple)):
+            return tuple(ops.convert_to_numpy(o) for o in out)
+        return ops.convert_to_numpy(out)
+    return model.predict(x, batch_size=batch_size, verbose=0)
+
+
 @keras.saving.register_keras_serializable(package="aigc_course")
 class Sampling(layers.Layer):
     """Reparameterisation: given (mu, log_var) return z = mu + exp(log_var / 2) * eps with eps ~ N(0, I).
@@ -240,7 +250,7 @@ class VAE(keras.Model):
     # -- using a trained model ------------------------------------------------------------------------
     def encode(self, x, batch_size: int = 500):
         """(mu, log_var) as numpy arrays, each (n, latent_dim)."""
-        mu, log_var = self.encoder.predict(self._check_x(x), batch_size=batch_size, verbose=0)
+        mu, log_var = _apply(self.encoder, self._check_x(x), batch_size)
         return mu, log_var
 
     def decode(self, z, batch_size: int = 500) -> np.ndarray:
@@ -248,7 +258,7 @@ class VAE(keras.Model):
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"z must have shape (n, {self.latent_dim}), got {z.shape}")
-        logits = self.decoder.predict(z, batch_size=batch_size, verbose=0)
+        logits = _apply(self.decoder, z, batch_size)
         return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype="float64"))).astype("float32")
 
     def reconstruct(self, x, batch_size: int = 500) -> np.ndarray:
@@ -288,7 +298,7 @@ def elbo_terms(model: VAE, x, batch_size: int = 500) -> dict:
     x = model._check_x(x)
     if len(x) == 0:
         raise ValueError("x must hold at least one example, got 0")
-    logits, mu, log_var = model.predict(x, batch_size=batch_size, verbose=0)
+    logits, mu, log_var = _apply(model, x, batch_size)
     logits = np.asarray(logits, dtype="float64").reshape(len(x), -1)
     xf = x.astype("float64").reshape(len(x), -1)
     # -log p(x|z) = sum softplus(l) - x * l  (stable form of the Bernoulli negative log-likelihood)

@@ -128,3 +128,13 @@ def test_spoken_digits_missing_espeak(monkeypatch):
     monkeypatch.setattr(au.shutil, "which", lambda name: None)
     with pytest.raises(DataNotFoundError, match=r"espeak-ng is not installed; install it with `sudo apt-get install espeak-ng`"):
         au.spoken_digits()
+
+
+def test_spectrum_to_audio_keeps_the_strongest_partials():
+    spec = np.zeros(1025)
+    spec[[100, 200, 300]] = [0.5, 1.0, 0.8]
+    one = au.spectrum_to_audio(spec, db_range=None, max_partials=1, envelope={"attack": 0, "release": 0})
+    f0, clarity = au.estimate_pitch(one, fmin=100.0)
+    assert f0 == pytest.approx(200 * 16000 / 4096, rel=0.01) and clarity > 0.95
+    with pytest.raises(ValueError, match=r"max_partials must be an int >= 1, got 0"):
+        au.spectrum_to_audio(spec, max_partials=0)
