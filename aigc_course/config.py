@@ -67,6 +67,20 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                  "bars": {"max_mean_distance": 0.1, "max_coverage_distance": 0.1}},
     },
     # BEGIN chapter blocks owned by the chapter authors (02-12); keep one block per chapter.
+    "07_attention": {
+        "smoke": {"seed": 7, "embed_dim": 16, "pe_positions": 32, "pe_dim": 32, "copy_len": 5, "n_train": 512,
+                  "n_test": 128, "d_model": 32, "heads": 2, "layers": 2, "epochs": 3, "batch_size": 64,
+                  "learning_rate": 3e-3,
+                  "bars": {"max_mha_diff": 1e-4, "max_causal_leak": 1e-5, "min_copy_accuracy": 0.05}},
+        "standard": {"seed": 7, "embed_dim": 32, "pe_positions": 64, "pe_dim": 64, "copy_len": 8, "n_train": 6000,
+                     "n_test": 500, "d_model": 64, "heads": 4, "layers": 2, "epochs": 25, "batch_size": 64,
+                     "learning_rate": 2e-3,
+                     "bars": {"max_mha_diff": 1e-4, "max_causal_leak": 1e-5, "min_copy_accuracy": 0.9}},
+        "full": {"seed": 7, "embed_dim": 32, "pe_positions": 128, "pe_dim": 128, "copy_len": 12, "n_train": 20000,
+                 "n_test": 2000, "d_model": 128, "heads": 4, "layers": 2, "epochs": 30, "batch_size": 128,
+                 "learning_rate": 1e-3,
+                 "bars": {"max_mha_diff": 1e-4, "max_causal_leak": 1e-5, "min_copy_accuracy": 0.99}},
+    },
     "03_gan_basics": {
         "smoke": {"seed": 0, "n_train": 384, "epochs": 2, "batch_size": 64, "latent_dim": 32, "ring_steps": 150,
                   "ring_batch_size": 64, "n_eval": 1000,

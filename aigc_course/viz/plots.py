@@ -211,3 +211,117 @@ def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+# --- attention (chapter 07) -------------------------------------------------------------------------------
+
+_CJK_FONT_NAMES = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "SimHei", "Microsoft YaHei",
+                   "PingFang", "Heiti", "AR PL", "Droid Sans Fallback")
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font that can draw Chinese characters, or None (then plots label with indices)."""
+    from matplotlib import font_manager
+
+    for f in font_manager.fontManager.ttflist:
+        if any(f.name.startswith(n) for n in _CJK_FONT_NAMES):
+            return f.name
+    return None
+
+
+def _safe_labels(labels, n: int):
+    """Tick labels that render: the given ones if they are ASCII or a CJK font exists, else the indices."""
+    if labels is None:
+        return [str(i) for i in range(n)]
+    labels = [str(s) for s in labels]
+    if len(labels) != n:
+        raise ValueError(f"expected {n} labels, got {len(labels)}")
+    if all(s.isascii() for s in labels) or cjk_font() is not None:
+        return labels
+    return [str(i) for i in range(n)]
+
+
+def plot_attention(weights, labels=None, title: str | None = None, ax=None, annotate: bool | None = None):
+    """Heat map of one attention matrix (queries as rows, keys as columns); rows sum to 1.
+
+    ``labels``: the tokens; Chinese labels are used only when a CJK font is installed (else the indices,
+    so no empty boxes appear; print the tokens next to the plot instead). Returns the figure."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    w = np.asarray(weights, dtype="float64")
+    if w.ndim != 2:
+        raise ValueError(f"weights must be a 2-D (queries, keys) matrix, got shape {w.shape}")
+    ylab = _safe_labels(labels, w.shape[0]) if labels is None or len(labels) == w.shape[0] else None
+    xlab = _safe_labels(labels, w.shape[1]) if labels is None or len(labels) == w.shape[1] else None
+    if ylab is None or xlab is None:
+        raise ValueError(f"labels must have one entry per position: weights are {w.shape}, got {len(labels)} labels")
+    font = cjk_font()
+    if ax is None:
+        size = min(0.45 * max(w.shape) + 1.5, 9)
+        fig, ax = plt.subplots(figsize=(size + 1, size))
+    else:
+        fig = ax.figure
+    if annotate is None:
+        annotate = max(w.shape) <= 8
+    sns.heatmap(w, vmin=0, vmax=1, cmap="viridis", square=True, annot=annotate, fmt=".2f", cbar=True,
+                xticklabels=xlab, yticklabels=ylab, ax=ax)
+    if font is not None and labels is not None:
+        for t in ax.get_xticklabels() + ax.get_yticklabels():
+            t.set_fontname(font)
+    ax.set_xlabel("key position (attended to)")
+    ax.set_ylabel("query position")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_attention_heads(maps, layer: int = 0, labels=None, title: str | None = None):
+    """All heads of one layer side by side. ``maps``: (layers, heads, time, time) or
+    (layers, batch, heads, time, time) (the first example is shown). Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    m = np.asarray(maps, dtype="float64")
+    if m.ndim == 5:
+        m = m[:, 0]
+    if m.ndim != 4:
+        raise ValueError(f"maps must have shape (layers, heads, time, time) or (layers, batch, heads, time, time), "
+                         f"got {np.asarray(maps).shape}")
+    if not 0 <= layer < m.shape[0]:
+        raise ValueError(f"layer must be in 0..{m.shape[0] - 1}, got {layer}")
+    heads = m.shape[1]
+    fig, axes = plt.subplots(1, heads, figsize=(3.2 * heads + 0.5, 3.4), squeeze=False)
+    for h, ax in enumerate(axes[0]):
+        plot_attention(m[layer, h], labels=labels, title=f"layer {layer}, head {h}", ax=ax, annotate=False)
+        if h:
+            ax.set_ylabel("")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_positional_encoding(pe, title: str | None = None):
+    """Left: the encoding matrix (positions × dimensions); right: the dot product between positions, which
+    depends only on their distance for the sinusoidal encoding. Returns the figure."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    pe = np.asarray(pe, dtype="float64")
+    if pe.ndim != 2:
+        raise ValueError(f"pe must be a 2-D (positions, d_model) matrix, got shape {pe.shape}")
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
+    sns.heatmap(pe, cmap="RdBu_r", center=0, ax=a, cbar=True, xticklabels=max(pe.shape[1] // 8, 1),
+                yticklabels=max(pe.shape[0] // 8, 1))
+    a.set_xlabel("dimension")
+    a.set_ylabel("position")
+    a.set_title("PE[position, dimension]")
+    sns.heatmap(pe @ pe.T, cmap="magma", ax=b, square=True, xticklabels=max(pe.shape[0] // 8, 1),
+                yticklabels=max(pe.shape[0] // 8, 1))
+    b.set_xlabel("position j")
+    b.set_ylabel("position i")
+    b.set_title("PE[i] · PE[j]")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

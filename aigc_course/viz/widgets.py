@@ -133,3 +133,69 @@ def interpolation_strip(model, images, i: int = 0, j: int = 1, steps: int = 10):
 
     controls = {"i": w.IntSlider(value=i, min=0, max=len(pool) - 1), "j": w.IntSlider(value=j, min=0, max=len(pool) - 1)}
     return interactive_or_static(draw, {"i": i, "j": j}, **controls)
+
+
+# --- chapters 07 and 08 ------------------------------------------------------------------------------------
+
+def attention_explorer(maps, labels=None, layer: int | None = None, head: int = 0):
+    """Pick a layer and a head and see its attention heat map. ``maps``: (layers, heads, time, time) or
+    (layers, batch, heads, time, time) (first example). The static figure shows every head of ``layer``
+    (default: the last layer); the widget shows one (layer, head) at a time."""
+    import numpy as np
+
+    from . import plots
+
+    m = np.asarray(maps, dtype="float64")
+    if m.ndim == 5:
+        m = m[:, 0]
+    if m.ndim != 4:
+        raise ValueError(f"maps must have shape (layers, heads, time, time) or (layers, batch, heads, time, time), "
+                         f"got {np.asarray(maps).shape}")
+    n_layers, n_heads = m.shape[:2]
+    layer = n_layers - 1 if layer is None else layer
+    if not 0 <= layer < n_layers or not 0 <= head < n_heads:
+        raise ValueError(f"layer must be in 0..{n_layers - 1} and head in 0..{n_heads - 1}, got {layer} and {head}")
+
+    def draw(layer, head=None):
+        if head is None:
+            return plots.plot_attention_heads(m, layer=layer, labels=labels)
+        return plots.plot_attention(m[layer, head], labels=labels, title=f"layer {layer}, head {head}")
+
+    import ipywidgets as w
+
+    return interactive_or_static(draw, {"layer": layer},
+                                 layer=w.IntSlider(value=layer, min=0, max=n_layers - 1, description="layer"),
+                                 head=w.IntSlider(value=head, min=0, max=n_heads - 1, description="head"))
+
+
+def sampling_explorer(write, prompt: str = "春", temperature: float = 0.8, top_k: int = 20, top_p: float = 1.0,
+                      n: int = 3):
+    """Try sampling settings. ``write(prompts, temperature, top_k, top_p, seed)`` must return a list of texts
+    (for example ``functools.partial(sampling.generate_text, model, tokenizer)``). The static output prints
+    ``n`` poems for the given settings; the widget (prompt, temperature, top-k (0 = off), top-p (1 = off),
+    seed) reruns it. Each poem is printed with its form (5 / 7 characters per half-line, or irregular)."""
+    if not callable(write):
+        raise TypeError(f"write must be callable, got {type(write).__name__}")
+    from ..metrics.text import poem_form
+
+    def draw(prompt, temperature, top_k, top_p, seed=0):
+        if not prompt:
+            print("请输入至少一个字作为开头。")
+            return None
+        texts = write([prompt] * n, temperature=temperature, top_k=top_k or None,
+                      top_p=top_p if top_p < 1.0 else None, seed=seed)
+        for i, t in enumerate(texts):
+            form = poem_form(t)
+            print(f"--- {i + 1} · {'%d 言' % form if form else '不合格律'} ---")
+            print(t)
+        return None
+
+    import ipywidgets as w
+
+    return interactive_or_static(
+        draw, {"prompt": prompt, "temperature": temperature, "top_k": top_k, "top_p": top_p},
+        prompt=w.Text(value=prompt, description="prompt", continuous_update=False),
+        temperature=w.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="temperature", continuous_update=False),
+        top_k=w.IntSlider(value=top_k, min=0, max=100, description="top-k", continuous_update=False),
+        top_p=w.FloatSlider(value=top_p, min=0.05, max=1.0, step=0.05, description="top-p", continuous_update=False),
+        seed=w.IntSlider(value=0, min=0, max=99, description="seed", continuous_update=False))
