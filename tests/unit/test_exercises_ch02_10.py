@@ -143,3 +143,87 @@ def test_plot_generator_losses_and_explorer():
     with pytest.raises(ValueError, match=r"d_value must be in \(0, 1\), got 0"):
         widgets.generator_loss_explorer(0)
     assert widgets.generator_loss_explorer(0.2) is None  # no IPython kernel here: static figure only
+
+
+# ---------------------------------------------------------------- chapter 10
+from aigc_course.exercises import ch10  # noqa: E402
+
+
+def _trace_sqrt(s1, s2):
+    from scipy import linalg
+
+    return float(np.trace(linalg.sqrtm(s1 @ s2)).real)
+
+
+def test_ch10_q1_trace_sqrt_product():
+    _ok(ch10.q1, _trace_sqrt)
+    _wrong(ch10.q1, "你算的是 Tr(Σ1Σ2)，还没有开矩阵平方根。", lambda a, b: float(np.trace(a @ b)))
+    _wrong(ch10.q1, "你算的是 √Tr(Σ1Σ2)：要先对矩阵 Σ1Σ2 开平方根，再求迹。",
+           lambda a, b: float(np.sqrt(np.trace(a @ b))))
+    with np.errstate(invalid="ignore"):
+        _wrong(ch10.q1, "结果不是有限数（NaN）：你可能用 np.sqrt 对矩阵逐元素开方了；矩阵平方根要用 scipy.linalg.sqrtm。",
+               lambda a, b: float(np.trace(np.sqrt(a @ b - 10.0))))
+    _wrong(ch10.q1, "trace_sqrt_product 返回了复数 1+2j；请取实部（.real）", lambda a, b: 1 + 2j)
+    assert ch10.q1.evaluate(lambda a, b: ____).status == NOT_ATTEMPTED
+
+
+def test_ch10_q2_frechet_distance():
+    from aigc_course.metrics import fid
+
+    _ok(ch10.q2, lambda m1, s1, m2, s2: fid.frechet_distance(m1, s1, m2, s2))
+    _wrong(ch10.q2, "只算了均值项；还要加上协方差项 Tr(Σ1 + Σ2 − 2(Σ1Σ2)^{1/2})。",
+           lambda m1, s1, m2, s2: float(np.sum((m1 - m2) ** 2)))
+    _wrong(ch10.q2, "协方差项里矩阵平方根前面的系数是 2。",
+           lambda m1, s1, m2, s2: float(np.sum((m1 - m2) ** 2) + np.trace(s1) + np.trace(s2) - _trace_sqrt(s1, s2)))
+    assert ch10.q2.evaluate(lambda *a: ____).status == NOT_ATTEMPTED
+
+
+def test_ch10_q3_one_dimensional_fid():
+    _ok(ch10.q3, 1.25)
+    _wrong(ch10.q3, "这里的 2² 是方差；一维时协方差项化为 (σ1 − σ2)²，用的是标准差 σ1 = 1、σ2 = 2。", 9.25)
+    _wrong(ch10.q3, "只算了均值项；标准差不同也会贡献 (σ1 − σ2)²。", 0.25)
+    _wrong(ch10.q3, "fid_1d 应该是一个数，而你给的是 str", "1.25")
+    assert ch10.q3.evaluate(____).status == NOT_ATTEMPTED
+
+
+def test_ch10_q4_similarity_score_erratum():
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    _ok(ch10.q4, sig(ch10.Q4_LOGITS))
+    _wrong(ch10.q4, "这就是源文（000 §5.4.2）的“相似度分数”：sigmoid 用了两次，而且 1 − … 把含义颠倒了。",
+           1 - sig(sig(ch10.Q4_LOGITS)))
+    _wrong(ch10.q4, "sigmoid 用了两次：判别器给的是 logit，只需要一次 sigmoid。", sig(sig(ch10.Q4_LOGITS)))
+    _wrong(ch10.q4, "1 − sigmoid(logit) 是判别器认为图像是“假”的概率，题目问的是“真”的概率。", 1 - sig(ch10.Q4_LOGITS))
+    _wrong(ch10.q4, "p_real 应有 5 个数（每个 logit 一个），你给了 2 个", [0.5, 0.5])
+    assert ch10.q4.evaluate(____).status == NOT_ATTEMPTED
+
+
+def test_ch10_q5_q6_reading_metrics():
+    _ok(ch10.q5, "A", "b")
+    _wrong(ch10.q5, "模式坍塌的模型只生成少数几种样子：它生成的都“像”（精确率高），却覆盖不了真实数据（召回率低）。", "B", "A")
+    _wrong(ch10.q5, "两个答案不能是同一个模型。", "A", "A")
+    _wrong(ch10.q5, "blurry 请填 'A' 或 'B'，你给的是 'C'", "A", "C")
+    assert ch10.q5.evaluate("A", ____).status == NOT_ATTEMPTED
+    _ok(ch10.q6, "kid")
+    _wrong(ch10.q6, "FID 有偏：两组同分布的样本越少，FID 越大（第 10 章第 3 节的表）。", "FID")
+    assert ch10.q6.evaluate(____).status == NOT_ATTEMPTED
+
+
+def test_ch10_q7_nearest_training_image():
+    samples, train = ch10.memo_data()
+    assert samples.shape == (6, 28, 28) and train.shape == (200, 28, 28)
+    d = np.sqrt(((samples.reshape(6, 1, -1) - train.reshape(1, 200, -1)) ** 2).sum(-1))
+    nearest = d.argmin(axis=1)
+    assert list(nearest[[1, 3, 4]]) == [17, 42, 123]           # the planted copies are found
+    assert d.min(axis=1)[[1, 3, 4]].max() < d.min(axis=1)[[0, 2, 5]].min()
+    _ok(ch10.q7, nearest)
+    _wrong(ch10.q7, "你找的是最远的训练图（argmax）；要 argmin。", d.argmax(axis=1))
+    _wrong(ch10.q7, "nearest 应是下标（整数），不是距离；用 argmin 而不是 min。", d.min(axis=1))
+    _wrong(ch10.q7, "nearest 应有形状 (6,)（每个样本一个训练图下标），你的是 (5,)", nearest[:5])
+    assert ch10.q7.evaluate(____).status == NOT_ATTEMPTED
+
+
+def test_random_spd_is_a_covariance_and_checks_its_input():
+    s = ch10.random_spd(4, 0)
+    assert np.allclose(s, s.T) and np.linalg.eigvalsh(s).min() > 0
+    with pytest.raises(ValueError, match="d must be a positive int, got 0"):
+        ch10.random_spd(0, 0)
