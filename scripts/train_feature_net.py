@@ -38,6 +38,9 @@ def measure(info: dict) -> dict:
     info["feature_scale"] = round(float(np.sqrt(np.mean(raw ** 2))), 6)
     features._CACHE["scale"] = info["feature_scale"]
     info["test_accuracy"] = round(features.accuracy(x_test, y_test, value_range="unit"), 4)
+    # A fingerprint of the loaded weights: the tests check every backend reproduces these logits.
+    info["reference_logits_test_first8"] = [[round(float(v), 4) for v in row]
+                                            for row in features.predict_logits(x_test[:8], value_range="unit")]
     f_train, f_test = features.embed(x_train, value_range="unit"), features.embed(x_test, value_range="unit")
     info["fid_train10k_vs_test10k"] = round(float(fid.fid(f_train, f_test)), 4)
     kid_mean, kid_std = fid.kid(f_train, f_test, subset_size=1000, subsets=10, seed=0)

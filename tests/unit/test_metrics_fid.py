@@ -132,6 +132,12 @@ def test_nearest_neighbours_exact_against_brute_force():
     # Chunked processing (tiny chunks) gives the same answer, and an exact copy is at distance 0.
     dist, idx = M._knn(samples.reshape(40, -1), reference.reshape(300, -1), 3, max_elements=500)
     np.testing.assert_array_equal(idx, order)
+    # float32 pixels (kept in float32 to save memory) give the exact float64 distances of those values.
+    s32, r32 = samples.astype("float32"), reference.astype("float32")
+    brute32 = np.sqrt(((s32.reshape(40, 1, -1).astype("float64") - r32.reshape(1, 300, -1)) ** 2).sum(-1))
+    out32 = M.nearest_neighbours(s32, r32, k=2)
+    np.testing.assert_array_equal(out32["indices"], np.argsort(brute32, axis=1)[:, :2])
+    np.testing.assert_allclose(out32["distances"], np.sort(brute32, axis=1)[:, :2], rtol=1e-12)
     copy = M.nearest_neighbours(reference[5:6], reference)
     assert copy["indices"][0, 0] == 5 and copy["distances"][0, 0] == 0.0
     with pytest.raises(ValueError, match=r"^samples and reference must have the same size per sample, got 49 and 64$"):
