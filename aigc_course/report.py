@@ -159,7 +159,11 @@ def _execute(path: Path, params: dict, profile, out: Path, timeout) -> Path:
     if profile is not None:
         run_params["profile"] = profile
     executed = out / path.name
-    with _environ(AIGC_PROFILE=profile, AIGC_METRICS_FILE=str(metrics_file), MPLBACKEND="Agg"):
+    # Figures must reach the executed notebook (and the HTML) even when the caller runs with
+    # MPLBACKEND=Agg (the tests and CI do): the kernel gets the inline backend explicitly.
+    quiet_tf = None if "TF_CPP_MIN_LOG_LEVEL" in os.environ else "2"
+    with _environ(AIGC_PROFILE=profile, AIGC_METRICS_FILE=str(metrics_file),
+                  MPLBACKEND="module://matplotlib_inline.backend_inline", TF_CPP_MIN_LOG_LEVEL=quiet_tf):
         pm.execute_notebook(str(path), str(executed), parameters=run_params, cwd=str(path.parent),
                             kernel_name="python3", execution_timeout=timeout, progress_bar=False,
                             log_output=False)

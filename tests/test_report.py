@@ -40,6 +40,7 @@ def test_make_report_writes_notebook_html_and_metrics(tmp_path):
     assert result["notebook"] == tmp_path / "rep" / "tiny_report.ipynb" and result["notebook"].is_file()
     html = result["html"].read_text(encoding="utf-8")
     assert "VISIBLE_OUTPUT 5" in html and "x must not be 3" in html  # outputs and code
+    assert "data:image/png;base64" in html  # the figure is inline even though the tests use MPLBACKEND=Agg
     saved = json.loads((tmp_path / "rep" / "metrics.json").read_text(encoding="utf-8"))
     assert saved == result["metrics"]
     assert saved["double"] == 10 and saved["parameters"] == {"x": 5}
