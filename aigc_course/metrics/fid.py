@@ -25,6 +25,7 @@ Precision / recall (Kynkäänniemi et al. 2019): each set's manifold is the unio
 from __future__ import annotations
 
 import sys
+import warnings
 
 import numpy as np
 
@@ -110,7 +111,8 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps: float = SQRTM_EPS) -> float:
         raise ValueError(f"eps must be a positive number, got {eps!r}")
 
     def root(s1, s2):
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # singular products are handled below (eps on the diagonals)
             m = linalg.sqrtm(s1 @ s2)
         m = np.asarray(m)
         if not np.all(np.isfinite(m)):

@@ -1,6 +1,8 @@
 """FID, KID, precision/recall, nearest neighbours and memorisation on synthetic data with known answers
 (feature matrices or raw pixels: no classifier needed)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import linalg
@@ -57,6 +59,13 @@ def test_fid_handles_fewer_samples_than_dimensions():
     value = M.fid(x, y)
     assert np.isfinite(value) and value > 0
     assert M.fid(x, x) == pytest.approx(0.0, abs=1e-4)
+    # A collapsed set (zero covariance, e.g. a generator that draws one image): Σ1 = 0, so the
+    # square-root term vanishes and FID = ‖μ2‖² + Tr(Σ2); no warning escapes.
+    collapsed = np.zeros((50, 20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert M.fid(collapsed, y) == pytest.approx((y.mean(0) ** 2).sum() + np.trace(np.cov(y, rowvar=False)), rel=1e-6)
+        assert M.fid(collapsed, collapsed) == 0.0
 
 
 def test_fid_input_errors():
