@@ -1,0 +1,193 @@
+"""Questions of exercise 09 (音频生成).
+
+Each checker returns None for a right answer or a Chinese sentence saying what is wrong; q5 is a
+"find the bugs" question on the source's audio VAE (SYLLABUS erratum 11).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import NotAttempted, Question, close, is_blank
+
+__all__ = ["q1", "q2", "q3", "q4", "q5", "PITCH_MIDI", "PITCH_SR", "pitch_example"]
+
+
+def _number(value, name: str) -> float:
+    if is_blank(value):
+        raise NotAttempted()
+    if isinstance(value, (bool, str, bytes)):
+        raise TypeError(f"{name} 应该是一个数，你给的是 {value!r}")
+    try:
+        arr = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} 应该是一个数，你给的是 {type(value).__name__}") from None
+    if arr.size != 1:
+        raise TypeError(f"{name} 应该是一个数，你给的数组形状是 {arr.shape}")
+    return float(arr.reshape(()))
+
+
+# ---- q1: MIDI -> Hz -------------------------------------------------------------------------------------------
+FREQ_64 = 440.0 * 2.0 ** ((64 - 69) / 12)
+
+
+def _check_freq(value):
+    try:
+        v = _number(value, "freq_64")
+    except TypeError as exc:
+        return str(exc)
+    if close(v, FREQ_64):
+        return None
+    if close(v, 2.0 ** ((64 - 69) / 12)):
+        return "少乘了参考频率 440 Hz。"
+    if close(v, 440.0 * 2.0 ** ((69 - 64) / 12)):
+        return "指数的符号反了：MIDI 64 比 69 低，频率应低于 440 Hz。"
+    if close(v, 440.0 * 2.0 ** ((64 - 69) / 10)) or close(v, 440.0 * 2.0 ** (64 - 69)):
+        return "一个八度有 12 个半音，指数是 (m − 69) / 12。"
+    return f"freq_64 = {v:.3f} 不对：f = 440 · 2^((m − 69) / 12)。"
+
+
+q1 = Question(
+    "q1", _check_freq, var="freq_64",
+    hints=["MIDI 69 是 A4 = 440 Hz；每升高 12 个编号，频率翻倍。"],
+    solution=f"`freq_64 = 440 * 2 ** ((64 - 69) / 12)`，约 {FREQ_64:.2f} Hz（E4）。",
+)
+
+
+# ---- q2: pitch from the autocorrelation -------------------------------------------------------------------------
+PITCH_MIDI, PITCH_SR = 55, 16_000
+
+
+def pitch_example(seed: int = 0) -> np.ndarray:
+    """The waveform used by q2: a sawtooth note of MIDI 55 (about 196 Hz), 0.25 s at 16 kHz."""
+    from ..data import audio
+
+    return audio.synth_note(PITCH_MIDI, "sawtooth", sr=PITCH_SR, duration=0.25, seed=seed)
+
+
+def _check_pitch(value):
+    try:
+        v = _number(value, "f0_estimate")
+    except TypeError as exc:
+        return str(exc)
+    true = 440.0 * 2.0 ** ((PITCH_MIDI - 69) / 12)
+    if abs(v - true) <= 0.02 * true:
+        return None
+    period = PITCH_SR / true
+    if abs(v - period) <= 0.05 * period:
+        return "这是周期（以样本计的滞后 L），音高是 f0 = sr / L。"
+    if abs(v - true / 2) <= 0.02 * true or abs(v - true / 3) <= 0.02 * true:
+        return "你找到的是周期的整数倍（低了八度或更多）：在允许的滞后范围里取最靠前的那个峰。"
+    if abs(v - 2 * true) <= 0.04 * true:
+        return "高了一个八度：滞后范围的下限太小，取到了半个周期附近的峰？"
+    if v > PITCH_SR / 4:
+        return "结果过高：是不是把滞后 0 处的峰（r(0) = 1）也算进去了？搜索要从 lag_min 开始。"
+    return f"f0_estimate = {v:.1f} Hz 不对；应在 {true:.1f} Hz 附近。"
+
+
+q2 = Question(
+    "q2", _check_pitch, var="f0_estimate",
+    hints=["在 r[lag_min:lag_max] 里找最大值的位置，再加上 lag_min 得到真正的滞后 L。",
+           "音高 f0 = sr / L。"],
+    solution="`best_lag = lag_min + int(np.argmax(r[lag_min:lag_max]))`，`f0_estimate = sr / best_lag`，约 196 Hz。",
+)
+
+
+# ---- q3: STFT bin spacing ----------------------------------------------------------------------------------------
+BIN_HZ = 16_000 / 1024
+
+
+def _check_bin(value):
+    try:
+        v = _number(value, "bin_hz")
+    except TypeError as exc:
+        return str(exc)
+    if close(v, BIN_HZ):
+        return None
+    if close(v, 8000 / 1024):
+        return "频点间隔是 f_s / N，不是 (f_s / 2) / N：rfft 的 N/2 + 1 个频点覆盖 0 到 f_s / 2。"
+    if close(v, 1024 / 16_000):
+        return "倒过来了：间隔是 f_s / N（Hz），N / f_s 是一帧的时长（秒）。"
+    if close(v, 16_000 / 513):
+        return "N / 2 + 1 是频点个数；间隔是 f_s / N。"
+    return f"bin_hz = {v:.3f} 不对：相邻频点相隔 f_s / N Hz。"
+
+
+q3 = Question(
+    "q3", _check_bin, var="bin_hz",
+    hints=["N 点 FFT 的第 k 个频点对应频率 k · f_s / N。"],
+    solution=f"`bin_hz = 16000 / 1024`，即 {BIN_HZ} Hz。",
+)
+
+
+# ---- q4: tanh outputs and the binary cross-entropy ----------------------------------------------------------------
+_Y = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
+
+
+def _check_to_unit(fn):
+    if is_blank(fn):
+        raise NotAttempted()
+    if not callable(fn):
+        return f"tanh_to_unit 应该是一个函数，你给的是 {type(fn).__name__}。"
+    out = fn(_Y)
+    if is_blank(out):
+        raise NotAttempted("tanh_to_unit 里还有 ____。")
+    try:
+        got = np.asarray(out, dtype="float64")
+    except (TypeError, ValueError):
+        return f"tanh_to_unit 应该返回数组，返回的是 {type(out).__name__}。"
+    want = (_Y + 1.0) / 2.0
+    if got.shape == want.shape and close(got, want):
+        return None
+    if got.shape == want.shape and close(got, np.abs(_Y)):
+        return "取绝对值会把 −0.5 和 0.5 变成同一个值；要的是线性映射 [−1, 1] → [0, 1]。"
+    if got.shape == want.shape and close(got, _Y + 1.0):
+        return "加 1 之后范围是 [0, 2]，还要除以 2。"
+    if got.shape == want.shape and close(got, 1 / (1 + np.exp(-_Y))):
+        return "再套一次 sigmoid 得不到 0 和 1 两端（tanh 的 −1 会变成 0.27）；要的是 (y + 1) / 2。"
+    return "结果不对：把 [−1, 1] 线性映射到 [0, 1]。"
+
+
+q4 = Question(
+    "q4", _check_to_unit, var="tanh_to_unit",
+    hints=["y = −1 应变成 0，y = 1 应变成 1，中间线性。"],
+    solution="`return (y + 1) / 2`",
+)
+
+
+# ---- q5: find the bugs in the source's audio VAE (erratum 11) ----------------------------------------------------
+Q5_OPTIONS = {
+    "A": "`datasets.AudioDataset(...)`：torchvision 没有这个类",
+    "B": "`z = q_z.sample()`：q_z 是普通张量，没有 sample()，也没有重参数化",
+    "C": "`nn.Linear(128, 2)`：编码器只输出 2 个数，不是 μ 和 log σ²",
+    "D": "`loss = vae_loss(reconstructed, x)` 只有 BCE，没有 KL 项",
+    "E": "`optim.Adam(vae.parameters(), lr=0.001)`：VAE 不能用 Adam",
+    "F": "`torch.manual_seed(0)`：设了随机种子，VAE 就无法采样",
+}
+Q5_ANSWER = frozenset("ABCD")
+
+
+def _check_bugs(value):
+    if is_blank(value):
+        raise NotAttempted()
+    try:
+        chosen = {str(v).strip().upper() for v in value}
+    except TypeError:
+        return f"bugs 应该是字母的集合，例如 {{'A', 'B'}}，你给的是 {value!r}。"
+    unknown = chosen - set(Q5_OPTIONS)
+    if unknown:
+        return f"没有选项 {sorted(unknown)}；可选 {sorted(Q5_OPTIONS)}。"
+    wrong = sorted(chosen - Q5_ANSWER)
+    if wrong:
+        return f"{', '.join(wrong)} 不是错误：Adam 训练 VAE 完全没问题，设随机种子只让结果可重复。"
+    missing = len(Q5_ANSWER - chosen)
+    if missing:
+        return f"还漏了 {missing} 处错误。"
+    return None
+
+
+q5 = Question(
+    "q5", _check_bugs, var="bugs",
+    hints=["一个能训练的 VAE 需要：存在的数据集、输出 (μ, log σ²) 的编码器、重参数化、重建 + KL 的损失。"],
+    solution="{'A', 'B', 'C', 'D'}：E 和 F 都是正常做法。",
+)
