@@ -220,8 +220,9 @@ def _flat(x, name: str) -> np.ndarray:
 def _knn(q: np.ndarray, r: np.ndarray, k: int, exclude_self: bool = False, max_elements: int = 2 ** 24):
     """Exact k nearest rows of r for every row of q (Euclidean), in chunks of at most max_elements distances.
 
-    Candidates come from float32 ‖r‖² − 2 q·r (fast; ‖q‖² does not change the ranking); the best k + 8 of them are then re-measured in
-    float64 directly, so the distances (and exact copies at distance 0) are exact."""
+    Candidates come from float32 ‖r‖² − 2 q·r (fast; ‖q‖² does not change the ranking); the best k + 8
+    of them are then re-measured in float64 directly, so the distances (and exact copies at distance 0)
+    are exact."""
     n, m = len(q), len(r)
     extra = min(m - (1 if exclude_self else 0), k + 8)
     r32 = r.astype("float32", copy=False)

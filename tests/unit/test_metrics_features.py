@@ -91,5 +91,8 @@ def test_image_metrics_on_real_images(test_set):
     assert sum(rep["class_histogram"]) == pytest.approx(1.0)
     assert rep["confident_share"] > 0.7
     assert np.mean(rep["predicted"] == y[:500]) >= 0.85
+    mem = fid.memorisation_report(x[:10], x[:400], space="features")  # copies, compared in feature space
+    np.testing.assert_array_equal(mem["indices"], np.arange(10))
+    assert mem["copy_share"] == 1.0 and mem["threshold"] > 0
     with pytest.raises(ValueError, match=r"^threshold must be a number in \(0, 1\], got 0$"):
         fid.class_confidence_report(x[:5], threshold=0)
