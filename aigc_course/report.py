@@ -343,7 +343,7 @@ def _summary_plot(df, names: list[str], metric_cols: list[str], path: Path) -> N
                         ha="center", va="center", transform=axes[0, 0].transAxes)
         axes[0, 0].axis("off")
     x_numeric = _numeric(list(df[x_name]))
-    categories = [str(v) for v in dict.fromkeys(df[x_name])]
+    categories = list(dict.fromkeys(str(v) for v in df[x_name]))  # values may be unhashable (lists)
     for ax, metric in zip(axes.flat, numeric):
         parts = ok.groupby([ok[g].astype(str) for g in groups]) if groups else [((), ok)]
         for key, part in parts:

@@ -72,3 +72,14 @@ def test_cli_sweep_keeps_good_runs_and_records_the_failure(tmp_path):
     assert (out / "x=1" / "tiny_report.html").is_file() and (out / "x=3" / "tiny_report.html").is_file()
     assert "<table" in (out / "summary.html").read_text(encoding="utf-8")
     assert (out / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_summary_plot_with_list_values_groups_and_a_failed_run(tmp_path):
+    df = pd.DataFrame([
+        {"run": "a", "hidden": [64, 64], "seed": 0, "status": "ok", "wall_time_s": 1.0, "error": None, "fid": 3.0},
+        {"run": "b", "hidden": [128], "seed": 0, "status": "ok", "wall_time_s": 1.0, "error": None, "fid": 2.0},
+        {"run": "c", "hidden": [64, 64], "seed": 1, "status": "ok", "wall_time_s": 1.0, "error": None, "fid": 3.5},
+        {"run": "d", "hidden": [128], "seed": 1, "status": "failed", "wall_time_s": 1.0, "error": "E", "fid": None},
+    ])
+    report._summary_plot(df, ["hidden", "seed"], ["fid"], tmp_path / "s.png")
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
