@@ -314,6 +314,8 @@ class CharTokenizer:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or data.get("format") != "aigc_course.CharTokenizer":
             raise ValueError(f"{path} is not a CharTokenizer file (missing format 'aigc_course.CharTokenizer')")
+        if not isinstance(data.get("specials"), list) or not isinstance(data.get("vocab"), list):
+            raise ValueError(f"{path}: expected lists under 'specials' and 'vocab'")
         tok = cls(tuple(data["specials"]))
         vocab = list(data["vocab"])
         if vocab[:len(tok.specials)] != list(tok.specials) or len(set(vocab)) != len(vocab):

@@ -151,6 +151,17 @@ def test_tokenizer_save_load(tmp_path):
     with pytest.raises(ValueError) as e:
         CharTokenizer.load(tmp_path / "bad.json")
     assert str(e.value) == f"{tmp_path}/bad.json is not a CharTokenizer file (missing format 'aigc_course.CharTokenizer')"
+    (tmp_path / "bad2.json").write_text(json.dumps({"format": "aigc_course.CharTokenizer", "vocab": ["a"]}),
+                                        encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        CharTokenizer.load(tmp_path / "bad2.json")
+    assert str(e.value) == f"{tmp_path}/bad2.json: expected lists under 'specials' and 'vocab'"
+    (tmp_path / "bad3.json").write_text(json.dumps({"format": "aigc_course.CharTokenizer",
+                                                    "specials": list(tok.specials), "vocab": ["a", "b"]}),
+                                        encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        CharTokenizer.load(tmp_path / "bad3.json")
+    assert str(e.value) == f"{tmp_path}/bad3.json: the vocabulary must start with the specials and hold no duplicates"
 
 
 @pytest.mark.parametrize("call, exc, message", [
