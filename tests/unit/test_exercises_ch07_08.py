@@ -1,0 +1,124 @@
+import math
+
+import numpy as np
+import pytest
+
+from aigc_course.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____, ch07, ch08
+
+
+def _status(q, *values):
+    r = q.evaluate(*values)
+    return r.status, r.message
+
+
+def _softmax(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+# ---------------- chapter 07 ----------------
+
+def test_ch07_q1_attention_weights():
+    x = ch07.TOY_X
+    right = _softmax(x @ x.T / np.sqrt(2))
+    assert _status(ch07.q1, right) == (CORRECT, "")
+    assert _status(ch07.q1, _softmax(x @ x.T)) == (INCORRECT, "你忘了除以 √d_k（这里 d_k = 2）。")
+    assert _status(ch07.q1, x @ x.T / np.sqrt(2)) == (
+        INCORRECT, "这还是打分（点积），没有经过 softmax：每一行的权重之和应为 1。")
+    assert _status(ch07.q1, np.ones((2, 2))) == (INCORRECT, "weights 的形状应为 (3, 3)（3 个查询 × 3 个键），而你的是 (2, 2)。")
+    assert _status(ch07.q1, ____)[0] == NOT_ATTEMPTED
+
+
+def test_ch07_q2_causal_mask():
+    right = np.tril(np.ones((5, 5), dtype=bool))
+    assert _status(ch07.q2, right) == (CORRECT, "")
+    assert _status(ch07.q2, right.astype(int)) == (CORRECT, "")
+    assert _status(ch07.q2, right.T)[1].startswith("方向反了")
+    assert _status(ch07.q2, np.tril(np.ones((5, 5)), k=-1)) == (INCORRECT, "对角线也应为 True：每个位置可以看到它自己。")
+    assert _status(ch07.q2, ____)[0] == NOT_ATTEMPTED
+
+
+def test_ch07_q3_erratum_4():
+    x = np.arange(1.0, 6.0)
+    w = np.exp(x) / np.exp(x).sum()
+    assert round(float(w @ x), 2) == 4.45
+    assert _status(ch07.q3, w @ x) == (CORRECT, "")
+    status, msg = _status(ch07.q3, 7)
+    assert status == INCORRECT and msg.startswith("7 正是来源文档（002 §4.3）的错误结果")
+    assert _status(ch07.q3, 3.0)[1].startswith("3 是所有 x 的平均值")
+    assert _status(ch07.q3, "4.45") == (INCORRECT, "y1 应该是一个数，而你给的是 str")
+    assert _status(ch07.q3, ____)[0] == NOT_ATTEMPTED
+
+
+def test_ch07_q4_attention_function():
+    def right(q, k, v):
+        return _softmax(q @ k.T / np.sqrt(q.shape[-1])) @ v
+
+    assert _status(ch07.q4, right) == (CORRECT, "")
+    assert _status(ch07.q4, lambda q, k, v: _softmax(q @ k.T) @ v) == (INCORRECT, "你忘了除以 √d_k（这里 d_k = 8）。")
+    assert _status(ch07.q4, lambda q, k, v: (q @ k.T / np.sqrt(8)) @ v) == (INCORRECT, "打分之后要先做 softmax，再乘以 v。")
+    assert _status(ch07.q4, lambda q, k, v: ____)[0] == NOT_ATTEMPTED
+    assert _status(ch07.q4, 3) == (INCORRECT, "attention 应该是一个函数，而你给的是 int")
+
+
+def test_ch07_q5_parameter_count_matches_keras():
+    import keras
+
+    layer = keras.layers.MultiHeadAttention(num_heads=4, key_dim=4)
+    z = np.zeros((1, 3, 16), dtype="float32")
+    layer(z, z)
+    assert _status(ch07.q5, layer.count_params()) == (CORRECT, "")
+    assert _status(ch07.q5, 1024) == (INCORRECT, "你漏了偏置：Q、K、V 和输出投影各有一个长度为 16 的偏置。")
+    assert _status(ch07.q5, 3 * (16 * 16 + 16))[1].startswith("别忘了最后把各头拼起来之后的输出投影")
+    assert _status(ch07.q5, ____)[0] == NOT_ATTEMPTED
+
+
+# ---------------- chapter 08 ----------------
+
+def test_ch08_q1_next_token_loss():
+    p = ch08.P_TARGET
+    assert _status(ch08.q1, -np.mean(np.log(p))) == (CORRECT, "")
+    assert _status(ch08.q1, -np.sum(np.log(p))) == (INCORRECT, "这是 4 个位置的总和；按每个字平均（除以 T = 4）。")
+    assert _status(ch08.q1, np.mean(np.log(p))) == (INCORRECT, "符号反了：损失是负对数似然，-log p 为正。")
+    status, msg = _status(ch08.q1, -np.mean(np.log(p) + np.log(1 - p)))
+    assert status == INCORRECT and msg.startswith("这是来源文档 004 §4.3 的二元交叉熵写法")
+    assert _status(ch08.q1, ____)[0] == NOT_ATTEMPTED
+
+
+def test_ch08_q2_perplexity_and_bits():
+    loss = -np.mean(np.log(ch08.P_TARGET))
+    assert _status(ch08.q2, np.exp(loss), loss / np.log(2)) == (CORRECT, "")
+    assert _status(ch08.q2, 2 ** loss, loss / np.log(2)) == (
+        INCORRECT, "困惑度是 e 的 loss 次方（loss 以奈特为单位），用 np.exp。")
+    assert _status(ch08.q2, np.exp(loss), loss * np.log(2)) == (INCORRECT, "奈特换成比特要除以 ln 2，不是乘。")
+    assert _status(ch08.q2, np.exp(loss), ____)[0] == NOT_ATTEMPTED
+
+
+def test_ch08_q3_top_k():
+    def right(logits, k):
+        return np.where(logits >= np.sort(logits)[-k], logits, -np.inf)
+
+    assert _status(ch08.q3, right) == (CORRECT, "")
+    assert _status(ch08.q3, lambda logits, k: np.where(logits > np.sort(logits)[-k], logits, -np.inf)) == (
+        INCORRECT, "k = 2 时你只保留了 1 个：比较时用 >= 阈值，第 k 大的那个也要保留。")
+    assert _status(ch08.q3, lambda logits, k: np.where(logits >= np.sort(logits)[-k], logits, 0.0)) == (
+        INCORRECT, "被剪掉的位置要设为 -np.inf（这样 softmax 之后概率正好为 0），而不是保留原值。")
+    assert _status(ch08.q3, lambda logits, k: ____)[0] == NOT_ATTEMPTED
+
+
+def test_ch08_q4_find_the_bug():
+    assert _status(ch08.q4, "B") == (CORRECT, "")
+    assert _status(ch08.q4, " b ") == (CORRECT, "")
+    assert _status(ch08.q4, "A")[1].startswith("A 是来源文档 004 §4.3 的写法")
+    assert _status(ch08.q4, "D") == (INCORRECT, "请在 \"A\"、\"B\"、\"C\" 中选一个，你给的是 'D'。")
+    assert _status(ch08.q4, ____)[0] == NOT_ATTEMPTED
+
+
+def test_ch08_q5_temperature():
+    z = ch08.LOGITS_T
+    right = np.exp(z / 0.5) / np.exp(z / 0.5).sum()
+    assert right[0] == pytest.approx(math.exp(4) / (math.exp(4) + math.exp(2) + 1))
+    assert _status(ch08.q5, right) == (CORRECT, "")
+    assert _status(ch08.q5, np.exp(z) / np.exp(z).sum()) == (
+        INCORRECT, "这是温度 T = 1 的结果：先把 logits 除以 T = 0.5，再做 softmax。")
+    assert _status(ch08.q5, ____)[0] == NOT_ATTEMPTED
