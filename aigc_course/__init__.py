@@ -9,11 +9,14 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "doctor", "set_seed"]
 
 
-def __getattr__(name):
-    if name == "doctor":
-        from .doctor import doctor
+def doctor(verbose: bool = True) -> dict:
+    """Check backend, versions, devices, profile and data sets (see ``aigc_course.diagnostics``)."""
+    from .diagnostics import doctor as _doctor
 
-        return doctor
+    return _doctor(verbose=verbose)
+
+
+def __getattr__(name):
     if name == "set_seed":
         from .config import set_seed
 

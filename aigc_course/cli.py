@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
 from pathlib import Path
 
@@ -65,9 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
     args = build_parser().parse_args(argv)
     if args.command == "doctor":
-        from .doctor import doctor
+        from .diagnostics import doctor
 
         info = doctor(verbose=True)
         return 1 if args.strict and not info.get("all_data_found", False) else 0

@@ -10,7 +10,7 @@ import pytest
 from aigc_course import cli
 from aigc_course.config import CHAPTERS
 from aigc_course.data import chinese_text, fashion_mnist
-from aigc_course.doctor import doctor, format_report
+from aigc_course.diagnostics import doctor, format_report
 
 
 def _hide_data(tmp_path, monkeypatch):
@@ -80,11 +80,15 @@ def test_doctor_rejects_bad_argument():
     assert str(e.value) == "verbose must be True or False, got 'yes'"
 
 
-def test_package_attribute_is_callable_even_after_submodule_import():
+def test_package_doctor_is_the_function_even_after_submodule_import():
     import aigc_course
-    import aigc_course.doctor  # noqa: F401  (makes the package attribute the submodule)
+    import aigc_course.diagnostics  # noqa: F401
 
-    assert aigc_course.doctor(verbose=False)["backend"] == keras.backend.backend()
+    info = aigc_course.doctor(verbose=False)
+    assert info["backend"] == keras.backend.backend()
+    from aigc_course.viz.fonts import use_chinese_font
+
+    assert info["chinese_font"] == use_chinese_font() is not None
 
 
 def test_cli_doctor_and_list(tmp_path, monkeypatch, capsys):

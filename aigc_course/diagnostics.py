@@ -6,8 +6,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import platform
-import sys
-import types
 
 BACKEND_LIBRARIES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy"}
 SWITCH_HINT = "set KERAS_BACKEND=tensorflow|jax|torch before Python starts, e.g. `KERAS_BACKEND=jax jupyter lab`"
@@ -77,11 +75,18 @@ def _tang_full_status() -> dict | None:
     return {"found": found, "path": None, "install": hint, "optional": True}
 
 
+def _chinese_font() -> str | None:
+    """The CJK font figures use for Chinese labels, or None (then labels show as empty boxes)."""
+    from .viz.fonts import use_chinese_font
+
+    return use_chinese_font()
+
+
 def doctor(verbose: bool = True) -> dict:
     """Check the environment; print a short table when ``verbose``; return the facts as a dict.
 
     Keys: ``backend``, ``switch_backend``, ``versions`` (python, keras, the backend library, numpy),
-    ``devices``, ``profile``, ``datasets`` ({name: {"found", "path", "install", "optional"}}) and
+    ``devices``, ``profile``, ``chinese_font``, ``datasets`` ({name: {"found", "path", "install", "optional"}}) and
     ``all_data_found`` (true when every required data set is found; optional ones do not count).
     """
     if not isinstance(verbose, bool):
@@ -109,6 +114,7 @@ def doctor(verbose: bool = True) -> dict:
         "profile": profile,
         "datasets": datasets,
         "all_data_found": all(d["found"] for d in datasets.values() if not d["optional"]),
+        "chinese_font": _chinese_font(),
     }
     if verbose:
         print(format_report(info))
@@ -120,6 +126,10 @@ def format_report(info: dict) -> str:
     rows = [("Keras backend", f"{info['backend']}  (to switch: {info['switch_backend']})")]
     rows += [(f"{name} version", v) for name, v in info["versions"].items()]
     rows.append(("devices", ", ".join(info["devices"])))
+    if "chinese_font" in info:
+        from .viz.fonts import INSTALL_HINT
+
+        rows.append(("Chinese font", info["chinese_font"] or f"MISSING - {INSTALL_HINT}"))
     rows.append(("profile", f"{info['profile']}  (set AIGC_PROFILE=smoke|standard|full or the notebook "
                             f"parameter `profile`)"))
     for name, d in info["datasets"].items():
@@ -132,13 +142,4 @@ def format_report(info: dict) -> str:
     return "\n".join(lines)
 
 
-class _CallableModule(types.ModuleType):
-    """Importing this submodule makes ``aigc_course.doctor`` the module, not the function; making the
-    module callable keeps ``aigc_course.doctor()`` working either way."""
-
-    def __call__(self, verbose: bool = True) -> dict:
-        return doctor(verbose=verbose)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 __all__ = ["doctor", "format_report"]
