@@ -195,3 +195,55 @@ def source_of(fn: Callable) -> str:
         return inspect.getsource(fn)
     except (OSError, TypeError):
         return ""
+
+
+def as_number(value, name: str) -> float:
+    """``value`` as a float, for checkers. A blank raises NotAttempted; anything that is not one number
+    raises TypeError with a message for the learner (checkers return ``str(exc)``)."""
+    import numpy as np
+
+    if is_blank(value):
+        raise NotAttempted()
+    if isinstance(value, (bool, str, bytes)) or value is None:
+        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__} {value!r}")
+    try:
+        arr = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__}") from None
+    if arr.size != 1:
+        raise TypeError(f"{name} 应该是一个数，而你给的数组形状是 {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def as_array(value, name: str):
+    """``value`` as a float64 numpy array (any backend's tensor works); blank -> NotAttempted."""
+    import numpy as np
+
+    if is_blank(value):
+        raise NotAttempted()
+    if hasattr(value, "shape") and not isinstance(value, np.ndarray):  # a backend tensor
+        import keras
+
+        value = keras.ops.convert_to_numpy(value)
+    try:
+        return np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} 应该是一个数组，而你给的是 {type(value).__name__}") from None
+
+
+def scalar_checker(name: str, expected: float, known_wrong: dict | None = None, rtol: float = 1e-3,
+                   atol: float = 1e-4, retry: str = "请对照公式再算一遍。"):
+    """A checker for one number: None when close to ``expected``; the message of a known mistake
+    (``known_wrong`` maps a wrong value to what to say); else a generic message ending with ``retry``."""
+    def checker(value):
+        try:
+            v = as_number(value, name)
+        except TypeError as exc:
+            return str(exc)
+        if close(v, expected, rtol=rtol, atol=atol):
+            return None
+        for wrong, message in (known_wrong or {}).items():
+            if close(v, wrong, rtol=rtol, atol=1e-3):
+                return message
+        return f"{name} = {v:.4f} 不对；{retry}"
+    return checker

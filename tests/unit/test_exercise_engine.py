@@ -80,3 +80,22 @@ def test_build_all_writes_and_detects_drift(tmp_path):
     assert build_all(sol, ex, check=True) == []
     (ex / "ex01_aigc_overview.ipynb").write_text("{}")
     assert len(build_all(sol, ex, check=True)) == 1
+
+
+def test_shared_checker_helpers():
+    import numpy as np
+
+    from aigc_course.exercises.core import NotAttempted, as_array, as_number, scalar_checker
+
+    check = scalar_checker("loss", 0.211, {0.15: "原文的 0.15 是错的"})
+    assert check(0.2107) is None
+    assert check(np.float32(0.211)) is None
+    assert check(0.15) == "原文的 0.15 是错的"
+    assert check(1) == "loss = 1.0000 不对；请对照公式再算一遍。"
+    assert check("0.2") == "loss 应该是一个数，而你给的是 str '0.2'"
+    assert check([0.2, 0.3]) == "loss 应该是一个数，而你给的数组形状是 (2,)"
+    with pytest.raises(NotAttempted):
+        as_number(____, "x")
+    assert as_array([[1, 2]], "w").shape == (1, 2)
+    with pytest.raises(TypeError, match="w 应该是一个数组，而你给的是 dict"):
+        as_array({"a": object()}, "w")
