@@ -174,9 +174,11 @@ def plot_waveforms(audio, sr: int = 16000, titles=None, ncols: int = 4, zoom: fl
 
 
 def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols: int = 4, fmax: float | None = None,
-                      ylabel: str = "Hz", title=None):
+                      ylabel: str = "Hz", title=None, db_range: float = 80.0):
     """A grid of log-magnitude spectrograms; ``specs`` (n, frames, bins) from ``data.audio.spectrogram``
-    (linear bins up to sr / 2) or (n, frames, n_mels) with ``ylabel="mel"``. Returns the figure."""
+    (linear bins up to sr / 2, shown in dB down to ``db_range`` below each one's peak) or
+    (n, frames, n_mels) already logarithmic (e.g. ``data.audio.log_mel``) with ``ylabel="mel"``.
+    Returns the figure."""
     import matplotlib.pyplot as plt
 
     s = np.asarray(specs, dtype="float32")
@@ -197,7 +199,7 @@ def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols
             continue
         img = s[i].T
         if ylabel == "Hz":
-            img = 20 * np.log10(np.maximum(img, 1e-6 * max(img.max(), 1e-12)))
+            img = 20 * np.log10(np.maximum(img, 10 ** (-db_range / 20) * max(img.max(), 1e-12)))
         axis.imshow(img, origin="lower", aspect="auto", cmap="magma",
                     extent=(0, s.shape[1] * hop / sr * 1000.0, 0, top))
         if fmax is not None:
