@@ -172,3 +172,13 @@ def test_latent_grid_interpolation_and_widgets_without_front_end():
     with pytest.raises(ValueError, match=r"z must have shape \(n, 2\), got \(4, 3\)"):
         plots.plot_latent_map(np.zeros((4, 3)), np.zeros(4))
     plt.close("all")
+
+
+def test_save_and_load_roundtrip(tmp_path):
+    model = _tiny_dense(beta=2.0, seed=3)
+    model(np.zeros((1, 6), "float32"))
+    model.save(tmp_path / "vae.keras")
+    loaded = keras.saving.load_model(tmp_path / "vae.keras")
+    assert isinstance(loaded, vae.VAE) and loaded.beta == 2.0 and loaded.latent_dim == 2
+    z = np.array([[0.5, -1.0], [2.0, 0.0]], "float32")
+    np.testing.assert_allclose(loaded.decode(z), model.decode(z), rtol=1e-6)
