@@ -138,3 +138,34 @@ def test_spectrum_to_audio_keeps_the_strongest_partials():
     assert f0 == pytest.approx(200 * 16000 / 4096, rel=0.01) and clarity > 0.95
     with pytest.raises(ValueError, match=r"max_partials must be an int >= 1, got 0"):
         au.spectrum_to_audio(spec, max_partials=0)
+
+
+def test_vibrato_and_noise_options():
+    steady = au.synth_note(69, "sine", duration=0.5, seed=0)
+    vib = au.synth_note(69, "sine", duration=0.5, vibrato_cents=100.0, vibrato_rate=4.0, seed=0)
+    # the peak frequency of each frame follows the vibrato: +-1 semitone around 440 Hz (bins of 31.25 Hz)
+    peaks = np.argmax(au.spectrogram(vib, n_fft=512, hop=128), axis=1) * 16000 / 512
+    assert peaks.max() - peaks.min() >= 2 * 31.25 and abs(np.median(peaks) - 440) <= 31.25
+    assert np.ptp(np.argmax(au.spectrogram(steady, n_fft=512, hop=128), axis=1)) == 0
+    noisy = au.synth_note(69, "sine", duration=0.5, noise=1.0, seed=0)
+    assert au.estimate_pitch(noisy)[1] < au.estimate_pitch(steady)[1] - 0.2
+
+
+def test_audio_plots_shapes_and_errors():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from aigc_course.viz import plots
+
+    notes, midi, _ = au.make_notes(3, seed=0)
+    fig = plots.plot_waveforms(notes, titles=[str(m) for m in midi], zoom=0.01)
+    assert len([a for a in fig.axes if a.lines]) == 3
+    fig = plots.plot_spectrograms(au.spectrogram(notes), fmax=4000, ncols=2)
+    assert len([a for a in fig.axes if a.images]) == 3
+    with pytest.raises(ValueError, match=r"got 3 spectrograms but 2 titles"):
+        plots.plot_spectrograms(au.spectrogram(notes), titles=["a", "b"])
+    with pytest.raises(ValueError, match=r"audio must have shape \(samples,\) or \(n, samples\), got \(1, 2, 3\)"):
+        plots.plot_waveforms(np.zeros((1, 2, 3)))
+    plt.close("all")
