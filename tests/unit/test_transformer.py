@@ -167,3 +167,41 @@ def test_window_dataset_is_seeded_and_shifted():
     assert not np.array_equal(ds[1][0], x)  # a new epoch draws new windows
     with pytest.raises(ValueError, match="steps must be a positive int, got 0"):
         T.WindowDataset(stream, seq_len=8, batch_size=4, steps=0)
+
+
+def test_attention_plots_and_explorer(monkeypatch, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from aigc_course.viz import plots, widgets
+
+    w = np.array([[1.0, 0.0], [0.4, 0.6]])
+    fig = plots.plot_attention(w, labels=["a", "b"], title="t")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b"]
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)  # no Chinese font: fall back to indices
+    fig = plots.plot_attention(w, labels=["明", "月"])
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["0", "1"]
+    with pytest.raises(ValueError, match=r"weights must be a 2-D \(queries, keys\) matrix, got shape \(2,\)"):
+        plots.plot_attention(np.ones(2))
+    with pytest.raises(ValueError, match="labels must have one entry per position: weights are \\(2, 2\\), got 3 labels"):
+        plots.plot_attention(w, labels=["a", "b", "c"])
+    maps = np.random.default_rng(0).random((2, 1, 3, 4, 4))
+    fig = plots.plot_attention_heads(maps, layer=1)
+    assert len([a for a in fig.axes if a.get_title()]) == 3
+    assert widgets.attention_explorer(maps) is None  # no IPython here: static figure only
+    with pytest.raises(ValueError, match="layer must be in 0..1 and head in 0..2, got 0 and 3"):
+        widgets.attention_explorer(maps, layer=0, head=3)
+
+
+def test_sampling_explorer_static_output(capsys):
+    from aigc_course.viz import widgets
+
+    def write(prompts, temperature, top_k, top_p, seed):
+        assert top_k == 5 and top_p is None  # top-p 1.0 means "off"
+        return ["白日依山尽，黄河入海流。\n欲穷千里目，更上一层楼。", "白日"][: len(prompts)]
+
+    assert widgets.sampling_explorer(write, prompt="白", top_k=5, top_p=1.0, n=2) is None
+    out = capsys.readouterr().out
+    assert "--- 1 · 5 言 ---" in out and "--- 2 · 不合格律 ---" in out
+    with pytest.raises(TypeError, match="write must be callable, got int"):
+        widgets.sampling_explorer(3)
