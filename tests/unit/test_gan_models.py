@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from keras import ops
 
 from aigc_course.models import gan
 
@@ -9,10 +10,10 @@ def test_dcgan_shapes_and_range():
     g = gan.build_dcgan_generator(latent_dim=8, width=4)
     d = gan.build_dcgan_discriminator(width=4)
     z = np.random.default_rng(0).standard_normal((3, 8)).astype("float32")
-    img = np.asarray(g(z, training=False))
+    img = ops.convert_to_numpy(g(z, training=False))
     assert img.shape == (3, 28, 28, 1)
     assert img.min() >= -1.0 and img.max() <= 1.0  # tanh output, the same range as scale="tanh" data
-    logits = np.asarray(d(img))
+    logits = ops.convert_to_numpy(d(img))
     assert logits.shape == (3, 1)
     # The discriminator returns logits (no sigmoid layer), so values outside [0, 1] are possible.
     assert d.layers[-1].activation.__name__ == "linear"
@@ -30,11 +31,11 @@ def test_mlp_and_conditional_shapes():
     cd = gan.build_conditional_discriminator(num_classes=10, width=4)
     z = np.zeros((5, 6), "float32")
     labels = np.arange(5, dtype="int32")
-    imgs = np.asarray(cg([z, labels]))
+    imgs = ops.convert_to_numpy(cg([z, labels]))
     assert imgs.shape == (5, 28, 28, 1)
     # the label changes the output for the same z
     assert np.abs(imgs[0] - imgs[1]).max() > 0
-    assert np.asarray(cd([imgs, labels])).shape == (5, 1)
+    assert ops.convert_to_numpy(cd([imgs, labels])).shape == (5, 1)
     assert tuple(gan.build_wgan_critic(width=4).output.shape) == (None, 1)
 
 
