@@ -31,6 +31,8 @@ def d_loss(real_logits, fake_logits, label_smoothing: float = 0.0):
     if not 0.0 <= label_smoothing < 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
     real_t = 1.0 - label_smoothing
+    real_logits = ops.convert_to_tensor(real_logits, "float32")
+    fake_logits = ops.convert_to_tensor(fake_logits, "float32")
     return bce_with_logits(real_t * ops.ones_like(real_logits), real_logits) + bce_with_logits(
         ops.zeros_like(fake_logits), fake_logits)
 
