@@ -66,8 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run one command; a known failure (missing data, bad argument, unknown notebook) prints its message
+    on stderr and returns 2 instead of a traceback."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (FileNotFoundError, ValueError, TypeError) as exc:
+        print(f"aigc-course {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args) -> int:
     if args.command == "doctor":
         from .diagnostics import doctor
 

@@ -217,18 +217,11 @@ def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols
 
 # --- attention (chapter 07) -------------------------------------------------------------------------------
 
-_CJK_FONT_NAMES = ("Noto Sans CJK", "Noto Serif CJK", "Source Han", "WenQuanYi", "SimHei", "Microsoft YaHei",
-                   "PingFang", "Heiti", "AR PL", "Droid Sans Fallback")
-
-
 def cjk_font() -> str | None:
     """Name of an installed font that can draw Chinese characters, or None (then plots label with indices)."""
-    from matplotlib import font_manager
+    from .fonts import find_chinese_font
 
-    for f in font_manager.fontManager.ttflist:
-        if any(f.name.startswith(n) for n in _CJK_FONT_NAMES):
-            return f.name
-    return None
+    return find_chinese_font()
 
 
 def _safe_labels(labels, n: int):
