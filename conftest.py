@@ -37,7 +37,7 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter):
     if not _NOTEBOOK_SECONDS:
         return
-    terminalreporter.section("notebook execution time (kernel start + all cells)")
+    terminalreporter.section("notebook execution time (sum of its cells)")
     for path, secs in sorted(_NOTEBOOK_SECONDS.items()):
         terminalreporter.write_line(f"{secs:7.1f} s  {path}")
     terminalreporter.write_line(f"{sum(_NOTEBOOK_SECONDS.values()):7.1f} s  total over {len(_NOTEBOOK_SECONDS)} notebooks")

@@ -10,39 +10,16 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, as_number, close, is_blank, scalar_checker
+
+RETRY = "请再对照公式逐项计算（结果保留 4 位小数以上）。"
+
+
+def _scalar_check(name, expected, known_wrong):
+    return scalar_checker(name, expected, known_wrong, retry=RETRY)
+
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "reference_attention"]
-
-
-def _number(value, name: str):
-    """``value`` as a float, or raise TypeError with a message for the learner."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} 应该是一个数，而你给的是布尔值 {value!r}")
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__}")
-    try:
-        arr = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__}") from None
-    if arr.size != 1:
-        raise TypeError(f"{name} 应该是一个数，而你给的数组形状是 {arr.shape}")
-    return float(arr.reshape(()))
-
-
-def _scalar_check(name: str, expected: float, known_wrong: dict[float, str], rtol: float = 1e-3):
-    def checker(value):
-        try:
-            v = _number(value, name)
-        except TypeError as exc:
-            return str(exc)
-        if close(v, expected, rtol=rtol, atol=1e-4):
-            return None
-        for wrong, message in known_wrong.items():
-            if close(v, wrong, rtol=rtol, atol=1e-3):
-                return message
-        return f"{name} = {v:.4f} 不对；请再对照公式逐项计算（结果保留 4 位小数以上）。"
-    return checker
 
 
 # q1: 000 §4.1.3, erratum 1
@@ -161,7 +138,7 @@ Q6_D = 0.02
 
 def _check_grads(g_sat, g_ns):
     try:
-        a, b = _number(g_sat, "grad_sat"), _number(g_ns, "grad_ns")
+        a, b = as_number(g_sat, "grad_sat"), as_number(g_ns, "grad_ns")
     except TypeError as exc:
         return str(exc)
     if close(a, -(1 - Q6_D)) and close(b, -Q6_D):
@@ -201,7 +178,7 @@ def _check_row(row1, y1):
     if not close(row, _W1, rtol=1e-3, atol=1e-3):
         return "权重不对；w_1j = e^{x_1 x_j} / Σ_k e^{x_1 x_k}。"
     try:
-        y = _number(y1, "y1")
+        y = as_number(y1, "y1")
     except TypeError as exc:
         return str(exc)
     if close(y, 7.0):

@@ -10,38 +10,9 @@ import math
 
 import numpy as np
 
-from .core import Question, close
+from .core import Question, as_number, close, scalar_checker
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
-
-
-def number(value, name: str) -> float:
-    """``value`` as a float, or raise TypeError with a message for the learner."""
-    if isinstance(value, (bool, str, bytes)) or value is None:
-        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__} {value!r}")
-    try:
-        arr = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__}") from None
-    if arr.size != 1:
-        raise TypeError(f"{name} 应该是一个数，而你给的数组形状是 {arr.shape}")
-    return float(arr.reshape(()))
-
-
-def scalar_check(name: str, expected: float, known_wrong: dict, rtol: float = 1e-3):
-    """Checker for one number: right, a known mistake with its own message, or a generic message."""
-    def checker(value):
-        try:
-            v = number(value, name)
-        except TypeError as exc:
-            return str(exc)
-        if close(v, expected, rtol=rtol, atol=1e-4):
-            return None
-        for wrong, message in known_wrong.items():
-            if close(v, wrong, rtol=rtol, atol=1e-3):
-                return message
-        return f"{name} = {v:.4f} 不对；请对照公式再算一遍。"
-    return checker
 
 
 def choice_check(name: str, answer: str, explanations: dict):
@@ -78,7 +49,7 @@ def array_check(name: str, expected, known_wrong=(), rtol: float = 1e-4):
 G_LOSS = -(math.log(0.2) + math.log(0.5)) / 2
 q1 = Question(
     "q1",
-    scalar_check("g_loss_value", G_LOSS, {
+    scalar_checker("g_loss_value", G_LOSS, {
         (math.log(0.8) + math.log(0.5)) / 2: "这是饱和损失 E[log(1 - D(G(z)))]；题目要的是非饱和损失 -E[log D(G(z))]。",
         (math.log(0.2) + math.log(0.5)) / 2: "符号反了：损失是 -E[log D(G(z))]，它是正数。",
         -(math.log(0.2) + math.log(0.5)): "要取平均（两个样本），不是求和。",
@@ -92,7 +63,7 @@ q1 = Question(
 RATIO = 0.95 / 0.05
 q2 = Question(
     "q2",
-    scalar_check("ratio", RATIO, {
+    scalar_checker("ratio", RATIO, {
         0.05 / 0.95: "比值倒过来了：题目要的是 非饱和梯度 / 饱和梯度，非饱和的那个更大。",
         1.0: "两者并不相等：饱和损失的梯度是 -σ(ℓ)，非饱和的是 -(1-σ(ℓ))。",
     }),
@@ -135,7 +106,7 @@ q4 = Question(
 # q5: modes covered on the ring
 def _q5(modes_covered):
     try:
-        v = number(modes_covered, "modes_covered")
+        v = as_number(modes_covered, "modes_covered")
     except TypeError as exc:
         return str(exc)
     if v == 3:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ch03 import array_check, choice_check, number
-from .core import Question
+from .ch03 import array_check, choice_check
+from .core import Question, as_number
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "LOGITS", "FAKE"]
 
@@ -22,7 +22,7 @@ def _sigmoid(v):
 # q1: output sizes of Conv2DTranspose(kernel 4, stride 2) on 7x7 with padding "same" and "valid"
 def _q1(same_size, valid_size):
     try:
-        s, v = number(same_size, "same_size"), number(valid_size, "valid_size")
+        s, v = as_number(same_size, "same_size"), as_number(valid_size, "valid_size")
     except TypeError as exc:
         return str(exc)
     if (s, v) == (14, 16):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ch03 import array_check, choice_check, scalar_check
-from .core import Question
+from .ch03 import array_check, choice_check
+from .core import Question, scalar_checker
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "EPS", "REAL", "FAKE"]
 
@@ -19,7 +19,7 @@ FAKE = -np.ones((2, 2, 2, 1))
 # q1: gradient penalty from per-example gradient norms
 q1 = Question(
     "q1",
-    scalar_check("gp", GP, {
+    scalar_checker("gp", GP, {
         float(np.mean(NORMS ** 2 - 1.0)): "先减 1 再平方：(‖g‖ - 1)²，不是 ‖g‖² - 1。",
         float(np.sum((NORMS - 1.0) ** 2)): "要取平均，不是求和。",
         float(np.mean(np.abs(NORMS - 1.0))): "惩罚是平方 (‖g‖ - 1)²，不是绝对值。",
@@ -32,7 +32,7 @@ q1 = Question(
 # q2: critic loss E[f(G(z))] - E[f(x)]
 q2 = Question(
     "q2",
-    scalar_check("critic_loss", -2.0, {
+    scalar_checker("critic_loss", -2.0, {
         2.0: "符号反了：评论家要让真样本分数高、假样本分数低，所以最小化 E[f(G(z))] - E[f(x)]。",
         0.5: "这是生成器的损失 -E[f(G(z))]。",
     }),

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, as_number, close, is_blank
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "P_TARGET", "LOGITS_T"]
 
@@ -19,21 +19,9 @@ P_TARGET = np.array([0.5, 0.25, 0.125, 0.5])
 LOSS = float(-np.mean(np.log(P_TARGET)))
 
 
-def _number(value, name: str) -> float:
-    if isinstance(value, (bool, str, bytes)):
-        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__}")
-    try:
-        arr = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该是一个数，而你给的是 {type(value).__name__}") from None
-    if arr.size != 1:
-        raise TypeError(f"{name} 应该是一个数，而你给的数组形状是 {arr.shape}")
-    return float(arr.reshape(()))
-
-
 def _check_q1(loss):
     try:
-        v = _number(loss, "loss")
+        v = as_number(loss, "loss")
     except TypeError as exc:
         return str(exc)
     if close(v, LOSS):
@@ -58,7 +46,7 @@ q1 = Question(
 # q2: perplexity and bits per character of that loss
 def _check_q2(ppl, bpc):
     try:
-        p, b = _number(ppl, "ppl"), _number(bpc, "bpc")
+        p, b = as_number(ppl, "ppl"), as_number(bpc, "bpc")
     except TypeError as exc:
         return str(exc)
     msgs = []

@@ -8,23 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, as_number, close, is_blank
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "PITCH_MIDI", "PITCH_SR", "pitch_example"]
-
-
-def _number(value, name: str) -> float:
-    if is_blank(value):
-        raise NotAttempted()
-    if isinstance(value, (bool, str, bytes)):
-        raise TypeError(f"{name} 应该是一个数，你给的是 {value!r}")
-    try:
-        arr = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该是一个数，你给的是 {type(value).__name__}") from None
-    if arr.size != 1:
-        raise TypeError(f"{name} 应该是一个数，你给的数组形状是 {arr.shape}")
-    return float(arr.reshape(()))
 
 
 # ---- q1: MIDI -> Hz -------------------------------------------------------------------------------------------
@@ -33,7 +19,7 @@ FREQ_64 = 440.0 * 2.0 ** ((64 - 69) / 12)
 
 def _check_freq(value):
     try:
-        v = _number(value, "freq_64")
+        v = as_number(value, "freq_64")
     except TypeError as exc:
         return str(exc)
     if close(v, FREQ_64):
@@ -67,7 +53,7 @@ def pitch_example(seed: int = 0) -> np.ndarray:
 
 def _check_pitch(value):
     try:
-        v = _number(value, "f0_estimate")
+        v = as_number(value, "f0_estimate")
     except TypeError as exc:
         return str(exc)
     true = 440.0 * 2.0 ** ((PITCH_MIDI - 69) / 12)
@@ -99,7 +85,7 @@ BIN_HZ = 16_000 / 1024
 
 def _check_bin(value):
     try:
-        v = _number(value, "bin_hz")
+        v = as_number(value, "bin_hz")
     except TypeError as exc:
         return str(exc)
     if close(v, BIN_HZ):

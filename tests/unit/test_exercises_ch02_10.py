@@ -27,7 +27,7 @@ def test_q1_discriminator_loss():
     _wrong(ch02.q1, "0.15 正是源文（000 §4.1.3）写错的数。请用 -[log 0.9 + log(1 - 0.1)] 真正算一遍。", 0.15)
     _wrong(ch02.q1, "你只算了真实样本那一项 -log D(x)；判别器损失还包括生成样本的 -log(1 - D(G(z)))。",
            -math.log(0.9))
-    _wrong(ch02.q1, "d_loss_value 应该是一个数，而你给的是 str", "0.21")
+    _wrong(ch02.q1, "d_loss_value 应该是一个数，而你给的是 str '0.21'", "0.21")
     assert ch02.q1.evaluate(____).status == NOT_ATTEMPTED
 
 
