@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .core import Question, as_number, close, scalar_checker
+from .core import Question, as_number, scalar_checker
 
 __all__ = ["q1", "q2", "q3", "q4", "q5"]
 

@@ -217,6 +217,17 @@ def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols
 
 # --- attention (chapter 07) -------------------------------------------------------------------------------
 
+def as_attention_maps(maps) -> np.ndarray:
+    """Attention maps as (layers, heads, time, time); (layers, batch, heads, time, time) keeps the first example."""
+    m = np.asarray(maps, dtype="float64")
+    if m.ndim == 5:
+        m = m[:, 0]
+    if m.ndim != 4:
+        raise ValueError(f"maps must have shape (layers, heads, time, time) or (layers, batch, heads, time, time), "
+                         f"got {np.asarray(maps).shape}")
+    return m
+
+
 def cjk_font() -> str | None:
     """Name of an installed font that can draw Chinese characters, or None (then plots label with indices)."""
     from .fonts import find_chinese_font
@@ -276,12 +287,7 @@ def plot_attention_heads(maps, layer: int = 0, labels=None, title: str | None = 
     (layers, batch, heads, time, time) (the first example is shown). Returns the figure."""
     import matplotlib.pyplot as plt
 
-    m = np.asarray(maps, dtype="float64")
-    if m.ndim == 5:
-        m = m[:, 0]
-    if m.ndim != 4:
-        raise ValueError(f"maps must have shape (layers, heads, time, time) or (layers, batch, heads, time, time), "
-                         f"got {np.asarray(maps).shape}")
+    m = as_attention_maps(maps)
     if not 0 <= layer < m.shape[0]:
         raise ValueError(f"layer must be in 0..{m.shape[0] - 1}, got {layer}")
     heads = m.shape[1]

@@ -141,16 +141,9 @@ def attention_explorer(maps, labels=None, layer: int | None = None, head: int = 
     """Pick a layer and a head and see its attention heat map. ``maps``: (layers, heads, time, time) or
     (layers, batch, heads, time, time) (first example). The static figure shows every head of ``layer``
     (default: the last layer); the widget shows one (layer, head) at a time."""
-    import numpy as np
-
     from . import plots
 
-    m = np.asarray(maps, dtype="float64")
-    if m.ndim == 5:
-        m = m[:, 0]
-    if m.ndim != 4:
-        raise ValueError(f"maps must have shape (layers, heads, time, time) or (layers, batch, heads, time, time), "
-                         f"got {np.asarray(maps).shape}")
+    m = plots.as_attention_maps(maps)
     n_layers, n_heads = m.shape[:2]
     layer = n_layers - 1 if layer is None else layer
     if not 0 <= layer < n_layers or not 0 <= head < n_heads:
