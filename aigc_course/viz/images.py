@@ -24,6 +24,26 @@ def to_unit(images, value_range: str | None = None) -> np.ndarray:
     return np.clip(x, 0.0, 1.0)
 
 
+def panel_grid(n: int, ncols: int, panel_size: tuple, titles=None, what: str = "panels", **subplot_kw):
+    """A figure with one axes per panel, ``ncols`` wide; unused axes are hidden and ``titles`` (one per panel,
+    checked) are set. Returns (figure, list of the ``n`` axes)."""
+    import matplotlib.pyplot as plt
+
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"got {n} {what} but {len(titles)} titles")
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows), squeeze=False,
+                             **subplot_kw)
+    flat = list(axes.flat)
+    for axis in flat[n:]:
+        axis.axis("off")
+    if titles is not None:
+        for axis, t in zip(flat, titles):
+            axis.set_title(str(t), fontsize=8)
+    return fig, flat[:n]
+
+
 def make_grid(images, ncols: int = 8, pad: int = 1, value_range: str | None = None, pad_value: float = 1.0):
     """Tile ``images`` (n, h, w), (n, h, w, 1) or (n, h, w, 3) into one array (H, W) or (H, W, 3)."""
     x = to_unit(images, value_range)
@@ -52,17 +72,10 @@ def show_images(images, ncols: int = 8, titles=None, value_range: str | None = N
     x = to_unit(images, value_range)
     n = len(x)
     if titles is not None:
-        if len(titles) != n:
-            raise ValueError(f"got {n} images but {len(titles)} titles")
-        ncols = min(ncols, n)
-        nrows = -(-n // ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(scale * 1.3 * ncols, scale * 1.5 * nrows), squeeze=False)
-        for i, a in enumerate(axes.flat):
+        fig, axes = panel_grid(n, ncols, (scale * 1.3, scale * 1.5), titles, what="images")
+        for a, img in zip(axes, x):
             a.axis("off")
-            if i < n:
-                img = x[i][..., 0] if x[i].shape[-1] == 1 else x[i]
-                a.imshow(img, cmap="gray", vmin=0, vmax=1)
-                a.set_title(str(titles[i]), fontsize=8)
+            a.imshow(img[..., 0] if img.shape[-1] == 1 else img, cmap="gray", vmin=0, vmax=1)
         if title:
             fig.suptitle(title)
         fig.tight_layout()

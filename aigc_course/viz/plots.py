@@ -145,28 +145,18 @@ def plot_latent_map(z, labels, class_names=None, title: str | None = None, ax=No
 def plot_waveforms(audio, sr: int = 16000, titles=None, ncols: int = 4, zoom: float | None = None, title=None):
     """One small waveform plot per row of ``audio`` (n, samples); ``zoom`` shows only the first ``zoom``
     seconds (to see single periods). Returns the figure."""
-    import matplotlib.pyplot as plt
+    from .images import panel_grid
 
     a = np.atleast_2d(np.asarray(audio, dtype="float32"))
     if a.ndim != 2:
         raise ValueError(f"audio must have shape (samples,) or (n, samples), got {np.shape(audio)}")
-    if titles is not None and len(titles) != len(a):
-        raise ValueError(f"got {len(a)} waveforms but {len(titles)} titles")
-    n = len(a)
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 1.9 * nrows), squeeze=False, sharey=True)
+    fig, axes = panel_grid(len(a), ncols, (3.2, 1.9), titles, what="waveforms", sharey=True)
     stop = a.shape[1] if zoom is None else min(a.shape[1], int(zoom * sr))
     t = np.arange(stop) / sr * 1000.0
-    for i, axis in enumerate(axes.flat):
-        if i >= n:
-            axis.axis("off")
-            continue
-        axis.plot(t, a[i, :stop], lw=0.8)
+    for axis, wave in zip(axes, a):
+        axis.plot(t, wave[:stop], lw=0.8)
         axis.set_xlabel("ms", fontsize=7)
         axis.tick_params(labelsize=7)
-        if titles is not None:
-            axis.set_title(str(titles[i]), fontsize=8)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -179,25 +169,17 @@ def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols
     (linear bins up to sr / 2, shown in dB down to ``db_range`` below each one's peak) or
     (n, frames, n_mels) already logarithmic (e.g. ``data.audio.log_mel``) with ``ylabel="mel"``.
     Returns the figure."""
-    import matplotlib.pyplot as plt
+    from .images import panel_grid
 
     s = np.asarray(specs, dtype="float32")
     if s.ndim == 2:
         s = s[None]
     if s.ndim != 3:
         raise ValueError(f"specs must have shape (frames, bins) or (n, frames, bins), got {np.shape(specs)}")
-    if titles is not None and len(titles) != len(s):
-        raise ValueError(f"got {len(s)} spectrograms but {len(titles)} titles")
-    n = len(s)
-    ncols = min(ncols, n)
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False)
+    fig, axes = panel_grid(len(s), ncols, (3.2, 2.4), titles, what="spectrograms")
     top = sr / 2 if ylabel == "Hz" else s.shape[2]
-    for i, axis in enumerate(axes.flat):
-        if i >= n:
-            axis.axis("off")
-            continue
-        img = s[i].T
+    for axis, spec in zip(axes, s):
+        img = spec.T
         if ylabel == "Hz":
             img = 20 * np.log10(np.maximum(img, 10 ** (-db_range / 20) * max(img.max(), 1e-12)))
         axis.imshow(img, origin="lower", aspect="auto", cmap="magma",
@@ -207,8 +189,6 @@ def plot_spectrograms(specs, sr: int = 16000, hop: int = 128, titles=None, ncols
         axis.set_xlabel("ms", fontsize=7)
         axis.set_ylabel(ylabel, fontsize=7)
         axis.tick_params(labelsize=7)
-        if titles is not None:
-            axis.set_title(str(titles[i]), fontsize=8)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
