@@ -18,6 +18,7 @@ How the profile is chosen (``resolve_profile``):
 
 from __future__ import annotations
 
+import difflib
 import os
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -47,159 +48,61 @@ CHAPTERS: dict[str, str] = {
     "12_applications_ethics": "应用场景、挑战与伦理",
 }
 
-# Per-chapter settings: {chapter: {profile: {name: value}}}. The key "bars" holds the quality bars
-# that the chapter's self-check cell asserts. Each chapter owns its own block.
-SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
-    "00_setup": {
-        "smoke": {"bars": {}},
-        "standard": {"bars": {}},
-        "full": {"bars": {}},
-    },
-    "01_aigc_overview": {
-        "smoke": {"n_points": 512, "noise": 0.08, "epochs": 5, "batch_size": 128, "clf_epochs": 3,
-                  "n_samples": 500, "n_images": 500,
-                  "bars": {"max_mean_distance": 0.5, "max_coverage_distance": 0.8}},
-        "standard": {"n_points": 4096, "noise": 0.08, "epochs": 60, "batch_size": 128, "clf_epochs": 20,
-                     "n_samples": 2000, "n_images": 5000,
-                     "bars": {"max_mean_distance": 0.15, "max_coverage_distance": 0.15}},
-        "full": {"n_points": 8192, "noise": 0.08, "epochs": 150, "batch_size": 256, "clf_epochs": 30,
-                 "n_samples": 4000, "n_images": 10000,
-                 "bars": {"max_mean_distance": 0.1, "max_coverage_distance": 0.1}},
-    },
-    # One block per chapter, in chapter order.
-    "02_math": {
-        "smoke": {"seed": 0, "n_mc": 20_000, "d_k_values": [4, 16, 64, 256], "n_trials": 64,
-                  "bars": {"max_kl_mc_rel_error": 0.05, "max_identity_error": 1e-4}},
-        "standard": {"seed": 0, "n_mc": 200_000, "d_k_values": [4, 16, 64, 256, 1024], "n_trials": 256,
-                     "bars": {"max_kl_mc_rel_error": 0.02, "max_identity_error": 1e-4}},
-        "full": {"seed": 0, "n_mc": 2_000_000, "d_k_values": [4, 16, 64, 256, 1024, 4096], "n_trials": 1024,
-                 "bars": {"max_kl_mc_rel_error": 0.01, "max_identity_error": 1e-4}},
-    },
-    "03_gan_basics": {
-        "smoke": {"seed": 0, "n_train": 384, "epochs": 2, "batch_size": 64, "latent_dim": 32, "ring_steps": 150,
-                  "ring_batch_size": 64, "n_eval": 1000,
-                  "bars": {"min_modes_mitigated": 0, "min_mode_gap": -8, "min_high_quality_mitigated": 0.0}},
-        "standard": {"seed": 0, "n_train": 20000, "epochs": 15, "batch_size": 128, "latent_dim": 64,
-                     "ring_steps": 2500, "ring_batch_size": 64, "n_eval": 2000,
-                     "bars": {"min_modes_mitigated": 7, "min_mode_gap": 1, "min_high_quality_mitigated": 0.3}},
-        "full": {"seed": 0, "n_train": 60000, "epochs": 30, "batch_size": 128, "latent_dim": 64,
-                 "ring_steps": 5000, "ring_batch_size": 64, "n_eval": 5000,
-                 "bars": {"min_modes_mitigated": 8, "min_mode_gap": 1, "min_high_quality_mitigated": 0.5}},
-    },
-    "04_dcgan": {
-        "smoke": {"seed": 0, "n_train": 384, "epochs": 2, "batch_size": 64, "latent_dim": 32, "width": 8,
-                  "time_budget": 60, "n_eval": 300,
-                  "bars": {"min_confidence_ratio": 0.0, "min_class_share": 0.0, "max_class_share": 1.0}},
-        "standard": {"seed": 0, "n_train": 20000, "epochs": 8, "batch_size": 128, "latent_dim": 64, "width": 64,
-                     "time_budget": 300, "n_eval": 2000,
-                     "bars": {"min_confidence_ratio": 0.2, "min_class_share": 0.02, "max_class_share": 0.3}},
-        "full": {"seed": 0, "n_train": 60000, "epochs": 40, "batch_size": 128, "latent_dim": 100, "width": 64,
-                 "time_budget": 600, "n_eval": 5000,
-                 "bars": {"min_confidence_ratio": 0.75, "min_class_share": 0.05, "max_class_share": 0.15}},
-    },
-    "05_conditional_wgan": {
-        "smoke": {"seed": 0, "n_train": 384, "epochs": 2, "batch_size": 64, "latent_dim": 32, "width": 8,
-                  "compare_seconds": 3, "compare_width": 8, "n_critic": 2, "n_eval": 300,
-                  "bars": {"min_class_accuracy": 0.0}},
-        "standard": {"seed": 0, "n_train": 20000, "epochs": 6, "batch_size": 128, "latent_dim": 64, "width": 64,
-                     "compare_seconds": 60, "compare_width": 32, "n_critic": 5, "n_eval": 2000,
-                     "bars": {"min_class_accuracy": 0.5}},
-        "full": {"seed": 0, "n_train": 60000, "epochs": 40, "batch_size": 128, "latent_dim": 100, "width": 64,
-                 "compare_seconds": 240, "compare_width": 64, "n_critic": 5, "n_eval": 5000,
-                 "bars": {"min_class_accuracy": 0.85}},
-    },
-    "06_vae": {
-        "smoke": {"seed": 0, "n_train": 2000, "n_test": 500, "batch_size": 128, "learning_rate": 2e-3,
-                  "dense_hidden": [128], "map_epochs": 2, "conv_latent_dim": 16, "conv_filters": [8, 16],
-                  "conv_dense": 64, "conv_epochs": 1, "betas": [0.5, 1.0, 4.0], "beta_latent_dim": 8,
-                  "beta_epochs": 1, "n_quality": 300, "exercise_n": 500, "exercise_epochs": 1,
-                  "bars": {"max_test_neg_elbo": 560.0}},
-        "standard": {"seed": 0, "n_train": 60000, "n_test": 10000, "batch_size": 128, "learning_rate": 1e-3,
-                     "dense_hidden": [512, 256], "map_epochs": 10, "conv_latent_dim": 16, "conv_filters": [32, 64], "conv_dense": 256,
-                     "conv_epochs": 8, "betas": [0.5, 1.0, 4.0], "beta_latent_dim": 8, "beta_epochs": 4,
-                     "n_quality": 2000, "exercise_n": 10000, "exercise_epochs": 10,
-                     "bars": {"max_test_neg_elbo": 265.0}},
-        "full": {"seed": 0, "n_train": 60000, "n_test": 10000, "batch_size": 128, "learning_rate": 1e-3,
-                 "dense_hidden": [512, 256], "map_epochs": 30, "conv_latent_dim": 16, "conv_filters": [64, 128], "conv_dense": 512,
-                 "conv_epochs": 60, "betas": [0.5, 1.0, 4.0], "beta_latent_dim": 8, "beta_epochs": 20,
-                 "n_quality": 5000, "exercise_n": 20000, "exercise_epochs": 20,
-                 "bars": {"max_test_neg_elbo": 238.0}},
-    },
-    "07_attention": {
-        "smoke": {"seed": 7, "embed_dim": 16, "pe_positions": 32, "pe_dim": 32, "copy_len": 5, "n_train": 512,
-                  "n_test": 128, "d_model": 32, "heads": 2, "layers": 1, "epochs": 3, "batch_size": 64,
-                  "learning_rate": 3e-3,
-                  "bars": {"max_mha_diff": 1e-4, "max_causal_leak": 1e-5, "min_copy_accuracy": 0.05}},
-        "standard": {"seed": 7, "embed_dim": 32, "pe_positions": 64, "pe_dim": 64, "copy_len": 8, "n_train": 6000,
-                     "n_test": 500, "d_model": 64, "heads": 4, "layers": 2, "epochs": 25, "batch_size": 64,
-                     "learning_rate": 2e-3,
-                     "bars": {"max_mha_diff": 1e-4, "max_causal_leak": 1e-5, "min_copy_accuracy": 0.9}},
-        "full": {"seed": 7, "embed_dim": 32, "pe_positions": 128, "pe_dim": 128, "copy_len": 12, "n_train": 20000,
-                 "n_test": 2000, "d_model": 128, "heads": 4, "layers": 2, "epochs": 30, "batch_size": 128,
-                 "learning_rate": 1e-3,
-                 "bars": {"max_mha_diff": 1e-4, "max_causal_leak": 1e-5, "min_copy_accuracy": 0.99}},
-    },
-    "08_gpt_poetry": {
-        "smoke": {"seed": 8, "pretrain_corpus": "song100", "val_share": 0.15, "max_finetune_poems": 60,
-                  "min_count": 1, "seq_len": 32, "d_model": 32, "heads": 2, "layers": 1, "dropout": 0.0,
-                  "batch_size": 16, "pretrain_steps": 4, "pretrain_epochs": 2, "finetune_steps": 4,
-                  "finetune_epochs": 1, "patience": 2, "learning_rate": 3e-3, "finetune_lr": 1e-3,
-                  "n_samples": 3, "max_new_tokens": 30, "poem_tokens": 32, "temperature": 0.8, "top_k": 20,
-                  "top_p": 0.95,
-                  "bars": {"min_form_score": 0.0, "min_novelty": 0.5, "pretraining_must_help": False,
-                           "max_seconds_per_poem": 5.0}},
-        "standard": {"seed": 8, "pretrain_corpus": "full_tang", "val_share": 0.15, "max_finetune_poems": None,
-                     "min_count": 3, "seq_len": 64, "d_model": 128, "heads": 4, "layers": 4, "dropout": 0.1,
-                     "batch_size": 32, "pretrain_steps": 100, "pretrain_epochs": 10, "finetune_steps": 25,
-                     "finetune_epochs": 12, "patience": 3, "learning_rate": 2e-3, "finetune_lr": 5e-4,
-                     "n_samples": 50, "max_new_tokens": 80, "poem_tokens": 32, "temperature": 0.8, "top_k": 20,
-                     "top_p": 0.95,
-                     "bars": {"min_form_score": 0.3, "min_novelty": 0.8, "pretraining_must_help": True,
-                              "max_seconds_per_poem": 1.0}},
-        "full": {"seed": 8, "pretrain_corpus": "full_tang", "val_share": 0.15, "max_finetune_poems": None,
-                 "min_count": 1, "seq_len": 128, "d_model": 384, "heads": 6, "layers": 6, "dropout": 0.1,
-                 "batch_size": 64, "pretrain_steps": 500, "pretrain_epochs": 20, "finetune_steps": 50,
-                 "finetune_epochs": 20, "patience": 3, "learning_rate": 6e-4, "finetune_lr": 2e-4,
-                 "n_samples": 50, "max_new_tokens": 140, "poem_tokens": 32, "temperature": 0.8, "top_k": 20,
-                 "top_p": 0.95,
-                 "bars": {"min_form_score": 0.9, "min_novelty": 0.9, "pretraining_must_help": True,
-                          "max_seconds_per_poem": 1.0}},
-    },
-    "09_audio": {
-        "smoke": {"seed": 0, "n_notes": 300, "pitch_range": [48, 72], "latent_dim": 8, "hidden": [128, 64],
-                  "epochs": 10, "batch_size": 64, "learning_rate": 2e-3, "n_generate": 100,
-                  "bars": {"min_clear_pitch_share": 0.0}},
-        "standard": {"seed": 0, "n_notes": 4000, "pitch_range": [48, 72], "latent_dim": 8, "hidden": [256, 128],
-                     "epochs": 40, "batch_size": 64, "learning_rate": 2e-3, "n_generate": 100,
-                     "bars": {"min_clear_pitch_share": 0.7}},
-        "full": {"seed": 0, "n_notes": 20000, "pitch_range": [48, 72], "latent_dim": 8, "hidden": [512, 256],
-                 "epochs": 100, "batch_size": 128, "learning_rate": 1e-3, "n_generate": 100,
-                 "bars": {"min_clear_pitch_share": 0.8}},
-    },
-    "10_evaluation": {
-        "smoke": {"seed": 0, "n_train": 512, "batch_size": 64, "latent_dim": 32, "width": 16, "vae_latent": 8,
-                  "mlp_steps": 8, "gan_steps": 6, "vae_steps": 6, "n_eval": 256, "kid_subset": 128,
-                  "kid_subsets": 4, "pr_k": 3, "improve_n_train": 256, "improve_steps": 3, "improve_seed_check": False,
-                  "run_sweep": False, "sweep_values": [5e-5, 2e-4, 1e-3], "sweep_steps": 3, "sweep_n_train": 256,
-                  "sweep_jobs": 1,
-                  "bars": {"max_real_fid": 5.0, "min_real_precision": 0.5, "max_best_fid": 500.0,
-                           "min_best_confident_share": 0.0}},
-        "standard": {"seed": 0, "n_train": 12_000, "batch_size": 64, "latent_dim": 64, "width": 32, "vae_latent": 16,
-                     "mlp_steps": 3000, "gan_steps": 1500, "vae_steps": 1500, "n_eval": 2000, "kid_subset": 1000,
-                     "kid_subsets": 10, "pr_k": 3, "improve_n_train": 3000, "improve_steps": 400, "improve_seed_check": True,
-                     "run_sweep": True, "sweep_values": [5e-5, 2e-4, 1e-3], "sweep_steps": 400,
-                     "sweep_n_train": 3000, "sweep_jobs": 1,
-                     "bars": {"max_real_fid": 1.0, "min_real_precision": 0.75, "max_best_fid": 40.0,
-                              "min_best_confident_share": 0.15}},
-        "full": {"seed": 0, "n_train": 60_000, "batch_size": 128, "latent_dim": 64, "width": 64, "vae_latent": 16,
-                 "mlp_steps": 10_000, "gan_steps": 6000, "vae_steps": 6000, "n_eval": 10_000, "kid_subset": 1000,
-                 "kid_subsets": 50, "pr_k": 3, "improve_n_train": 15_000, "improve_steps": 2000, "improve_seed_check": True,
-                 "run_sweep": True, "sweep_values": [5e-5, 2e-4, 1e-3], "sweep_steps": 2000,
-                 "sweep_n_train": 15_000, "sweep_jobs": 1,
-                 "bars": {"max_real_fid": 0.5, "min_real_precision": 0.75, "max_best_fid": 10.0,
-                          "min_best_confident_share": 0.4}},
-    },
-}
+def chapter_module(chapter: str) -> str:
+    """The module that holds a chapter's settings: "04_dcgan" -> "aigc_course.chapters.ch04_dcgan"."""
+    return f"{__package__}.chapters.ch{chapter}"
+
+
+def chapter_spec(chapter: str):
+    """The :class:`~aigc_course.chapters._spec.ChapterSpec` of ``chapter`` (its parameter kinds and values).
+
+    Raises ValueError for an unknown chapter, with the closest chapter ids."""
+    import importlib
+
+    if chapter not in CHAPTERS:
+        close = difflib.get_close_matches(str(chapter), list(CHAPTERS), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"Unknown chapter {chapter!r}{hint} Known chapters: {', '.join(CHAPTERS)}")
+    try:
+        module = importlib.import_module(chapter_module(chapter))
+    except ModuleNotFoundError as exc:
+        if exc.name != chapter_module(chapter):
+            raise
+        raise ValueError(f"Chapter {chapter!r} has no settings yet (expected the module "
+                         f"aigc_course/chapters/ch{chapter}.py)") from None
+    spec = module.SPEC
+    spec.chapter = chapter
+    return spec
+
+
+class _AllSettings(Mapping[str, Any]):
+    """``SETTINGS[chapter][profile]``: every chapter's merged, read-only values (for tables and tests)."""
+
+    def _ids(self):
+        return [c for c in CHAPTERS if _has_settings(c)]
+
+    def __getitem__(self, chapter):
+        if chapter not in self._ids():
+            raise KeyError(chapter)
+        spec = chapter_spec(chapter)
+        return MappingProxyType({p: spec.values(p) for p in PROFILES})
+
+    def __iter__(self):
+        return iter(self._ids())
+
+    def __len__(self):
+        return len(self._ids())
+
+
+def _has_settings(chapter: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(chapter_module(chapter)) is not None
+
+
+SETTINGS: Mapping[str, Mapping[str, Any]] = _AllSettings()
+"""Read-only view: ``SETTINGS["04_dcgan"]["smoke"]["epochs"]``. Each chapter's values live in
+``aigc_course/chapters/chNN_name.py``."""
 
 
 class Settings(Mapping[str, Any]):
@@ -208,9 +111,13 @@ class Settings(Mapping[str, Any]):
     def __init__(self, chapter: str, profile: str, values: Mapping[str, Any]):
         object.__setattr__(self, "chapter", chapter)
         object.__setattr__(self, "profile", profile)
-        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+        from .chapters._spec import freeze
+
+        object.__setattr__(self, "_values", freeze(dict(values)))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:
@@ -230,6 +137,17 @@ class Settings(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+    def __reduce__(self):
+        from .chapters._spec import thaw
+
+        return (Settings, (self.chapter, self.profile, thaw(self._values)))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
     def __repr__(self) -> str:
         items = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
@@ -259,29 +177,30 @@ def resolve_profile(profile: str | None = None) -> str:
 def settings(chapter: str, profile: str | None = None, **overrides: Any) -> Settings:
     """Settings of ``chapter`` under the resolved profile; overrides that are not None replace them.
 
-    Overrides may only name settings the chapter has, so a misspelt papermill parameter is caught.
+    Overrides may only name settings the chapter has (a misspelt papermill parameter is caught, with the
+    closest names), and each is checked against its kind and range (``epochs=-3`` raises ValueError).
+    An override of ``bars`` replaces only the bars it names. The result is deep-frozen.
     """
-    if chapter not in CHAPTERS:
-        raise ValueError(f"Unknown chapter {chapter!r}. Known chapters: {', '.join(CHAPTERS)}")
+    spec = chapter_spec(chapter)
     active = resolve_profile(profile)
-    per_profile = SETTINGS.get(chapter)
-    if per_profile is None:
-        raise ValueError(f"Chapter {chapter!r} has no settings yet in aigc_course.config.SETTINGS")
-    values = dict(per_profile[active])
+    values = spec.raw(active)
     for name, value in overrides.items():
-        if name not in values:
-            raise ValueError(
-                f"Chapter {chapter!r} has no setting {name!r}; known settings: {', '.join(sorted(values))}"
-            )
-        if value is not None:
-            values[name] = value
+        if value is None:
+            if name not in spec.params:
+                raise ValueError(spec.unknown(name))
+            continue
+        checked = spec.check(name, value)
+        values[name] = {**values["bars"], **checked} if name == "bars" else checked
     return Settings(chapter, active, values)
 
 
 def set_seed(seed: int = 42) -> int:
     """Seed Python's ``random``, numpy and the Keras backend, so a run can be repeated."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    import numbers
+
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r} ({type(seed).__name__})")
+    seed = int(seed)
     import keras
 
     keras.utils.set_random_seed(seed)

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from aigc_course.models import gan as builders
-from aigc_course.training import gan
+from aigc_course.models import gan
 
 
 def parse_args(argv=None):

@@ -1,3 +1,3 @@
-"""Training: GAN models with two optimizers (one train step per backend), callbacks, sampling.
+"""Training helpers: callbacks (image snapshots, per-step loss history, time budget, progress).
 
-Import the module you need: ``from aigc_course.training import gan, callbacks, sampling``."""
+The models themselves, including the GANs with their per-backend train steps, live in ``aigc_course.models``."""

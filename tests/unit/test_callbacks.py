@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from aigc_course.models import gan as builders
-from aigc_course.training import callbacks, gan
+from aigc_course.models import gan
+from aigc_course.training import callbacks
 
 
 def _model(conditional=False):

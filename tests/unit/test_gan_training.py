@@ -6,7 +6,7 @@ from keras import ops
 from aigc_course.data import load_fashion_mnist
 from aigc_course.models import gan as builders
 from aigc_course.models import losses
-from aigc_course.training import gan
+from aigc_course.models import gan
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from aigc_course.models.transformer import build_gpt
-from aigc_course.training import sampling as S
+from aigc_course.models import sampling as S
 
 LOGITS = np.log(np.array([[0.05, 0.4, 0.3, 0.15, 0.1]]))
 
