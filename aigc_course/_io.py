@@ -1,0 +1,63 @@
+"""Atomic file writes: a reader (or a crash, Ctrl-C, a full disk) never sees a half-written file.
+
+Every file the package writes (metrics.json, sweep summaries, the data cache, tokenizer files) goes
+through :func:`atomic_write_bytes` / :func:`atomic_write_text`: the content is written to a temporary
+file in the same folder (same file system), flushed to disk, and then renamed over the target with
+``os.replace``, which is atomic on POSIX and Windows. On any failure the temporary file is removed and
+the old target, if any, is left as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open"]
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+    """Open a temporary file beside ``path`` for writing; on a clean exit it replaces ``path``.
+
+    ``mode`` is "wb" or "w" (text, ``encoding`` default utf-8). The parent folder is created. If the
+    block raises (or is interrupted), the temporary file is removed and ``path`` is untouched.
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open writes whole files: mode must be 'w' or 'wb', got {mode!r}")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
+    try:
+        kwargs = {"encoding": encoding or "utf-8", "newline": ""} if mode == "w" else {}
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:  # keep the permissions an ordinary open() would give (mkstemp makes the file 0600)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        except OSError:  # pragma: no cover - e.g. file systems without permissions
+            pass
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``)."""
+    with atomic_open(path, "wb") as handle:
+        handle.write(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``)."""
+    with atomic_open(path, "w", encoding=encoding) as handle:
+        handle.write(text)
+    return Path(path)
