@@ -4,25 +4,67 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import sys
 from pathlib import Path
 
 
 def parse_value(text: str):
-    """'3' -> 3, '0.5' -> 0.5, 'True' -> True, 'None' -> None, '[1, 2]' -> [1, 2]; anything else stays text."""
+    """'3' -> 3, '0.5' -> 0.5, 'True' -> True, 'None' -> None, '[1, 2]' -> [1, 2]; a JSON list or object
+    ('[true, null]') is read as JSON; anything else stays text ('adam', 'false')."""
     try:
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
+    if text.strip().startswith(("[", "{")):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _no_twice(pairs, how: str) -> None:
+    seen = {}
+    for name, value in pairs or []:
+        if name in seen:
+            raise ValueError(f"-p {name} is given twice ({seen[name]!r} and {value!r}); {how}")
+        seen[name] = value
 
 
 def _params(pairs) -> dict:
+    _no_twice(pairs, "give it once")
     return {name: parse_value(value) for name, value in (pairs or [])}
 
 
+def sweep_values(name: str, text: str) -> list:
+    """The values of one swept parameter: 'a,b,c' (comma-separated) or a JSON list ('[[64,32],[128]]' is
+    two values). Empty values are an error."""
+    how = f"give comma-separated values (-p {name} 1,2) or a JSON list (-p {name} '[[64, 32], [128]]')"
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError(f"-p {name} has no value; {how}")
+    if stripped.startswith("["):
+        values = parse_value(stripped)
+        if not isinstance(values, list):
+            raise ValueError(f"-p {name} {text!r} is not a valid JSON list; {how}")
+        if not values:
+            raise ValueError(f"-p {name} {text!r} is an empty list; {how}")
+        return values
+    parts = [part.strip() for part in text.split(",")]
+    if any(not part for part in parts):
+        raise ValueError(f"-p {name} {text!r} has an empty value between commas; {how}")
+    return [parse_value(part) for part in parts]
+
+
 def _sweep_params(pairs) -> dict:
-    return {name: [parse_value(v) for v in value.split(",")] for name, value in (pairs or [])}
+    _no_twice(pairs, "give all its values in one -p, separated by commas")
+    return {name: sweep_values(name, value) for name, value in (pairs or [])}
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,10 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     def notebook_args(sp, sweep=False):
         sp.add_argument("notebook", help="a chapter id (04_dcgan) or a path to a .ipynb")
         sp.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                        help="notebook parameter" + (" (comma-separated values to sweep)" if sweep else ""))
+                        help=("parameter to sweep: comma-separated values (-p epochs 2,4) or a JSON list "
+                              "(-p dense_hidden '[[64,32],[128]]' is two values)" if sweep else
+                              "notebook parameter, a Python literal (3, 0.5, True, None, [64, 32]) or text"))
         sp.add_argument("--profile", choices=["smoke", "standard", "full"], help="the profile to run with")
-        sp.add_argument("--out", default=None, help="output folder (default: reports/<notebook>)")
-        sp.add_argument("--timeout", type=int, default=None, help="seconds per cell")
+        default = "reports/<notebook name>_sweep" if sweep else "reports/<notebook name>"
+        sp.add_argument("--out", default=None,
+                        help=f"output folder (default: {default}, under the current folder); an earlier "
+                             f"{'sweep' if sweep else 'report'} there is moved to previous-<time>/")
+        sp.add_argument("--timeout", type=float, default=None, help="seconds per cell (default: no limit)")
+        sp.add_argument("--verbose", action="store_true",
+                        help="show the full traceback and the kernel's own output when a run fails")
 
     r = sub.add_parser("run", help="execute a notebook with papermill")
     notebook_args(r)
@@ -49,8 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--no-input", action="store_true", help="hide code cells in the HTML")
     sw = sub.add_parser("sweep", help="one report per parameter combination, plus a summary")
     notebook_args(sw, sweep=True)
-    sw.add_argument("--jobs", type=int, default=1, help="reports to run in parallel")
+    sw.add_argument("--jobs", type=int, default=1, help="reports to run in parallel on this machine")
     sw.add_argument("--no-input", action="store_true", help="hide code cells in the HTML")
+    sw.add_argument("--resume", action="store_true",
+                    help="keep the runs of an earlier sweep in --out whose metrics.json says ok; run the rest")
+    sw.add_argument("--cluster", default=None, metavar="ADDRESS",
+                    help="run on a Dask cluster: local, local:N (N workers) or tcp://HOST:PORT")
 
     ex = sub.add_parser("exercises", help="exercise notebooks")
     exs = ex.add_subparsers(dest="action", required=True)
@@ -66,15 +119,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run one command; a known failure (missing data, bad argument, unknown notebook) prints its message
-    on stderr and returns 2 instead of a traceback."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the output
+    """Run one command. A known failure prints one line on stderr: bad input (missing data, a bad
+    argument or parameter, an unknown notebook) returns 2, a notebook that failed returns 1, Ctrl-C 130."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter out of the output
     args = build_parser().parse_args(argv)
+    prefix = f"aigc-course {args.command}"
+    from .report import NotebookFailed, SweepInterrupted
+
     try:
         return _dispatch(args)
-    except (FileNotFoundError, ValueError, TypeError) as exc:
-        print(f"aigc-course {args.command}: error: {exc}", file=sys.stderr)
+    except NotebookFailed as exc:
+        hint = "" if getattr(args, "verbose", False) else " (--verbose shows the traceback)"
+        print(f"{prefix}: failed: {exc}{hint}", file=sys.stderr)
+        if getattr(args, "verbose", False) and exc.details:
+            print(exc.details, file=sys.stderr)
+        return 1
+    except SweepInterrupted as exc:
+        result = exc.result
+        print(_sweep_text(result), flush=True)
+        print(f"{prefix}: interrupted: summary of the {len(result['rows'])} finished run(s) written to "
+              f"{result['out']}; rerun with --resume to finish the sweep", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(f"{prefix}: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, OSError) as exc:  # FileNotFoundError and PermissionError are OSErrors
+        print(f"{prefix}: error: {exc}", file=sys.stderr)
         return 2
+
+
+def _sweep_text(result) -> str:
+    from .report import status_table
+
+    lines = [status_table(result)]
+    for name, values in result.get("dropped", {}).items():
+        lines.insert(0, f"duplicate values of {name} dropped: {', '.join(map(repr, values))}")
+    return "\n".join(line for line in lines if line)
 
 
 def _dispatch(args) -> int:
@@ -85,27 +165,40 @@ def _dispatch(args) -> int:
         return 1 if args.strict and not info.get("all_data_found", False) else 0
     if args.command == "list":
         from .config import CHAPTERS
+        from .report import resolve_notebook
 
-        root = Path.cwd() / "notebooks"
         for cid, title in CHAPTERS.items():
-            mark = "✔" if (root / f"{cid}.ipynb").exists() else " "
-            print(f"{mark} {cid:<24} {title}")
+            try:
+                found = resolve_notebook(cid).is_file()
+            except ValueError:
+                found = False
+            print(f"{'✔' if found else ' '} {cid:<24} {title}")
         return 0
     if args.command in ("run", "report", "sweep"):
         from . import report
 
-        common = dict(profile=args.profile, out=args.out, timeout=args.timeout)
+        common = dict(profile=args.profile, out=args.out, timeout=args.timeout, verbose=args.verbose)
         if args.command == "run":
-            path = report.run_notebook(args.notebook, _params(args.parameter), **common)
+            path = report.run_notebook(args.notebook, _params(args.parameter), progress=_progress, **common)
             print(f"executed notebook: {path}")
         elif args.command == "report":
-            result = report.make_report(args.notebook, _params(args.parameter), no_input=args.no_input, **common)
+            result = report.make_report(args.notebook, _params(args.parameter), no_input=args.no_input,
+                                        progress=_progress, **common)
+            if result["previous"] is not None:
+                print(f"the earlier report was moved to {result['previous']}")
             print(f"report written to {result['out']}")
         else:
-            result = report.sweep(args.notebook, _sweep_params(args.parameter), jobs=args.jobs,
-                                  no_input=args.no_input, **common)
+            grid = _sweep_params(args.parameter)
+            if not grid:
+                raise ValueError("sweep needs at least one -p NAME VALUES (e.g. -p epochs 2,4); "
+                                 "for a single run use `aigc-course report`")
+            result = report.sweep(args.notebook, grid, jobs=args.jobs, no_input=args.no_input,
+                                  resume=args.resume, cluster=args.cluster, progress=_progress, **common)
+            print(_sweep_text(result))
+            if result["previous"] is not None:
+                print(f"the earlier sweep was moved to {result['previous']}")
             print(f"sweep summary written to {result['out']}")
-            return 1 if result.get("failed") else 0
+            return 1 if result["failed"] else 0
         return 0
     if args.command == "exercises":
         from .exercises.build import build_all
