@@ -41,7 +41,8 @@ def _params(pairs) -> dict:
 def sweep_values(name: str, text: str) -> list:
     """The values of one swept parameter: 'a,b,c' (comma-separated) or a JSON list ('[[64,32],[128]]' is
     two values). Empty values are an error."""
-    how = f"give comma-separated values (-p {name} 1,2) or a JSON list (-p {name} '[[64, 32], [128]]')"
+    how = (f"give comma-separated values (-p {name} 1,2) or a JSON list of values (-p {name} '[1, 2]'; "
+           f"list-valued: -p {name} '[[64, 32], [128]]')")
     stripped = text.strip()
     if not stripped:
         raise ValueError(f"-p {name} has no value; {how}")
@@ -151,9 +152,9 @@ def main(argv=None) -> int:
 def _sweep_text(result) -> str:
     from .report import status_table
 
-    lines = [status_table(result)]
-    for name, values in result.get("dropped", {}).items():
-        lines.insert(0, f"duplicate values of {name} dropped: {', '.join(map(repr, values))}")
+    lines = [f"duplicate values of {name} dropped: {', '.join(map(repr, values))}"
+             for name, values in result.get("dropped", {}).items()]
+    lines.append(status_table(result))
     return "\n".join(line for line in lines if line)
 
 

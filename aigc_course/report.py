@@ -728,8 +728,19 @@ def _run_name(combo: dict) -> str:
     return "".join(ch if ch.isalnum() or ch in "=,.-_+" else "_" for ch in text)
 
 
+def _canon(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # 2 and 2.0 are the same run
+    if isinstance(value, (list, tuple)):
+        return [_canon(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _canon(v) for k, v in value.items()}
+    return value
+
+
 def _key(value) -> str:
-    return json.dumps(value, sort_keys=True)
+    """Equal values give equal keys (2 == 2.0; True stays apart from 1)."""
+    return json.dumps(_canon(value), sort_keys=True)
 
 
 def _check_grid(grid) -> tuple[dict, dict]:
@@ -839,21 +850,46 @@ def run_job(job: dict) -> dict:
     return _row(job, data, status, wall, error)
 
 
-def _interrupt_running(grace: float = 10.0) -> None:
-    """Ask every running sweep process to stop (SIGINT), then kill those still running after ``grace``."""
+def _interrupt_running(wait_first: float = 5.0, grace: float = 10.0) -> None:
+    """Stop every running sweep process: a terminal's Ctrl-C has already reached them (same process
+    group), so first let them finish writing; then SIGINT the ones still running, and kill them after
+    ``grace`` seconds."""
     with _RUNNING_LOCK:
         procs = list(_RUNNING.values())
+    deadline = time.monotonic() + wait_first
     for proc in procs:
         try:
-            proc.send_signal(signal.SIGINT)
-        except OSError:
-            pass
+            proc.wait(max(0.01, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                proc.send_signal(signal.SIGINT)
+            except OSError:
+                pass
     deadline = time.monotonic() + grace
     for proc in procs:
         try:
-            proc.wait(max(0.1, deadline - time.monotonic()))
+            proc.wait(max(0.01, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+_CLUSTER = re.compile(r"^(local(:[1-9]\d*)?|[a-z][a-z0-9+.-]*://[^\s/:]+:\d+/?)$")
+
+
+def _cluster_backend(cluster):
+    """The Dask backend module for ``cluster`` ("local", "local:N", "tcp://HOST:PORT"); ValueError if the
+    address is malformed or aigc_course/cluster.py is missing."""
+    import importlib
+
+    if not isinstance(cluster, str) or not _CLUSTER.match(cluster):
+        raise ValueError(f"--cluster expects local, local:N (N workers) or tcp://HOST:PORT, got {cluster!r}")
+    try:
+        return importlib.import_module(f"{__package__}.cluster")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.cluster":
+            raise
+        raise ValueError(f"--cluster {cluster} needs the Dask backend aigc_course/cluster.py, which this "
+                         f"installation lacks; run the sweep without --cluster") from None
 
 
 def _run_jobs(job_list: list[dict], jobs: int, cluster=None,
@@ -864,13 +900,7 @@ def _run_jobs(job_list: list[dict], jobs: int, cluster=None,
     Ctrl-C stops the running reports and starts no new one; the rows of the runs that finished are kept.
     """
     if cluster is not None:
-        try:
-            from . import cluster as cluster_backend
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.cluster":
-                raise
-            raise ValueError(f"--cluster {cluster} needs the Dask backend aigc_course/cluster.py, which this "
-                             f"installation lacks; run the sweep without --cluster") from None
+        cluster_backend = _cluster_backend(cluster)
         try:
             rows = cluster_backend.run_jobs(job_list, cluster, run_job)
         except KeyboardInterrupt:
@@ -1037,6 +1067,8 @@ def sweep(notebook, grid: dict, jobs: int = 1, profile: str | None = None, out=N
     grid, more = _check_grid(grid)  # values normalised by the chapter's kinds may now coincide
     for name, values in more.items():
         dropped.setdefault(name, []).extend(values)
+    if cluster is not None:
+        _cluster_backend(cluster)  # before anything is moved or run
     out.mkdir(parents=True, exist_ok=True)
     names = list(grid)
     combos = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
