@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
+import io
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 
@@ -128,7 +131,8 @@ def main(argv=None) -> int:
     from .report import NotebookFailed, SweepInterrupted
 
     try:
-        return _dispatch(args)
+        with _filtered_stderr(enabled=not getattr(args, "verbose", False)):
+            return _dispatch(args)
     except NotebookFailed as exc:
         hint = "" if getattr(args, "verbose", False) else " (--verbose shows the traceback)"
         print(f"{prefix}: failed: {exc}{hint}", file=sys.stderr)
@@ -147,6 +151,43 @@ def main(argv=None) -> int:
     except (ValueError, TypeError, OSError) as exc:  # FileNotFoundError and PermissionError are OSErrors
         print(f"{prefix}: error: {exc}", file=sys.stderr)
         return 2
+
+
+@contextlib.contextmanager
+def _filtered_stderr(enabled: bool = True):
+    """Pass everything written to file descriptor 2 (by Python, C++ libraries and child processes) through
+    :func:`aigc_course.report.strip_startup_noise`, line by line, while the block runs: TensorFlow's and
+    absl's start-up lines (oneDNN, cuInit, cudart) are logged by C++ before TF_CPP_MIN_LOG_LEVEL applies."""
+    try:
+        usable = enabled and sys.stderr.fileno() == 2
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # stderr replaced (pytest's capsys)
+        usable = False
+    if not usable:
+        yield
+        return
+    from .report import strip_startup_noise
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def pump():
+        with os.fdopen(read_end, "rb") as source:
+            for line in source:
+                if strip_startup_noise(line.decode("utf-8", "replace")):
+                    os.write(saved, line)
+
+    thread = threading.Thread(target=pump, name="aigc-stderr-filter", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe's last writer in this process closes: the pump sees the end
+        thread.join(timeout=10)
+        os.close(saved)
 
 
 def _sweep_text(result) -> str:

@@ -1,6 +1,7 @@
 """The command line: values, and every bad input answered with one line and exit 2 before a kernel starts."""
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -169,3 +170,23 @@ def test_usage_errors_exit_through_argparse():
     with pytest.raises(SystemExit) as e:
         cli.main(["run", "00_setup", "--profile", "huge"])
     assert e.value.code == 2
+
+
+def test_start_up_lines_written_to_fd_2_are_filtered(tmp_path):
+    """C++ libraries write to file descriptor 2 directly; the CLI filters it line by line (here a child
+    process writes the lines, as TensorFlow would when imported by `aigc-course doctor`)."""
+    import subprocess
+
+    code = (
+        "import os, sys\n"
+        "from aigc_course import cli\n"
+        "with cli._filtered_stderr():\n"
+        "    os.write(2, b'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\\n')\n"
+        "    os.write(2, b'I0000 00:00:1795950132.321438   10467 port.cc:153] oneDNN custom operations are on.\\n')\n"
+        "    print('[1/2] cell 2: x = 1', file=sys.stderr)\n"
+        "    os.system('echo \"E0000 00:00:1.5   7 cuda_platform.cc:52] failed call to cuInit\" >&2; echo child >&2')\n"
+        "print('after', file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert (proc.returncode, proc.stderr) == (0, "[1/2] cell 2: x = 1\nchild\nafter\n")
