@@ -571,7 +571,7 @@ def _execute(path: Path, params: dict, profile, out: Path, timeout, progress=Non
     except DeadKernelError:
         failure = ("kernel died", "DeadKernelError: the kernel died (it was killed, crashed, or ran out of memory)", "")
     except KeyboardInterrupt as exc:
-        failure, interrupted = ("interrupted", "KeyboardInterrupt: the run was interrupted", ""), exc
+        failure, interrupted = ("interrupted", _INTERRUPTED, ""), exc
     kernel_text = ""
     if kernel_log is not None:
         kernel_log.seek(0)
@@ -638,7 +638,12 @@ def run_notebook(notebook, params: dict | None = None, profile: str | None = Non
     return _execute(path, params, profile, out, timeout, progress, verbose, checker)
 
 
+_INTERRUPTED = "KeyboardInterrupt: the run was interrupted"
+
+
 def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return _INTERRUPTED
     if isinstance(exc, NotebookFailed):
         return exc.error
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
