@@ -5,25 +5,54 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
-
 from aigc_course import report
 from aigc_course.cli import main
+from aigc_course.config import CHAPTERS
+from helpers import raises_message
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "tiny_report.ipynb"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "tiny_report.ipynb"
 
 
 def test_unknown_notebook_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match=r"^unknown notebook '99_nothing': give a chapter id \(00_setup, "
-                                         r"01_aigc_overview, .*12_applications_ethics\) or a path to a \.ipynb file$"):
+    with raises_message(ValueError, f"unknown notebook '99_nothing': give a chapter id ({', '.join(CHAPTERS)}) "
+                                    f"or a path to a .ipynb file"):
         report.run_notebook("99_nothing", out=tmp_path)
-    with pytest.raises(ValueError, match=r"^notebook file .*missing\.ipynb does not exist$"):
+    with raises_message(ValueError, f"notebook file {tmp_path / 'missing.ipynb'} does not exist"):
         report.make_report(str(tmp_path / "missing.ipynb"))
-    with pytest.raises(ValueError, match=r"^grid\['x'\] must be a non-empty list of values, got \[\]$"):
+    with raises_message(ValueError, "grid['x'] must be a non-empty list of values, got []"):
         report.sweep(str(FIXTURE), {"x": []}, out=tmp_path)
-    with pytest.raises(ValueError, match=r"^Unknown profile 'fast'"):
+    with raises_message(ValueError, "grid['x'] holds an empty value in [1, ' ']; remove it (on the command line: "
+                                    "no empty item between commas)"):
+        report.sweep(str(FIXTURE), {"x": [1, " "]}, out=tmp_path)
+    with raises_message(ValueError, "Unknown profile 'fast'. Valid profiles: smoke, standard, full (set it with the "
+                                    "notebook parameter `profile` or the environment variable AIGC_PROFILE)."):
         report.make_report(str(FIXTURE), profile="fast", out=tmp_path)
+    with raises_message(ValueError, "parameter 'x' must be a number, text, True/False, None or a list/dict of "
+                                    "them, got set; pass a plain value"):
+        report.make_report(str(FIXTURE), {"x": {1}}, out=tmp_path)
     assert report.resolve_notebook(str(FIXTURE)) == FIXTURE
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_notebook_parameters_and_output_dir(tmp_path, monkeypatch):
+    assert report.notebook_parameters(FIXTURE) == ["profile", "x"]
+    assert report.notebook_parameters(FIXTURE.parent / "tiny_noparams.ipynb") is None
+    monkeypatch.setenv("AIGC_REPORT_DIR", str(tmp_path / "rep"))
+    assert report.output_dir("10_evaluation_sweep") == tmp_path / "rep" / "10_evaluation_sweep"
+    assert (tmp_path / "rep" / "10_evaluation_sweep").is_dir()
+    monkeypatch.delenv("AIGC_REPORT_DIR")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    assert report.output_dir("x") == tmp_path / "tmp" / "aigc-course" / "x"
+    with raises_message(ValueError, "output_dir expects a plain folder name such as '10_evaluation_sweep', got '../x'"):
+        report.output_dir("../x")
+
+
+def test_chapter_10_writes_its_sweep_under_the_report_folder():
+    nb = json.loads((ROOT / "notebooks" / "10_evaluation.ipynb").read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    (cell,) = [c for c in code if "report.sweep(" in c]
+    assert 'out=report.output_dir("10_evaluation_sweep")' in cell and '/ "reports"' not in cell
 
 
 def test_run_notebook_injects_parameters_profile_and_metrics_file(tmp_path):
