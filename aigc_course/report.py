@@ -572,6 +572,10 @@ def _execute(path: Path, params: dict, profile, out: Path, timeout, progress=Non
         failure = ("kernel died", "DeadKernelError: the kernel died (it was killed, crashed, or ran out of memory)", "")
     except KeyboardInterrupt as exc:
         failure, interrupted = ("interrupted", _INTERRUPTED, ""), exc
+    except Exception as exc:  # noqa: BLE001 - the kernel did not start, or the client broke: still one line
+        import traceback
+
+        failure = ("error", _error_line(type(exc).__name__, str(exc) or repr(exc)), traceback.format_exc())
     kernel_text = ""
     if kernel_log is not None:
         kernel_log.seek(0)
@@ -583,12 +587,18 @@ def _execute(path: Path, params: dict, profile, out: Path, timeout, progress=Non
         raise interrupted
     if failure is None:
         return executed
-    number = _source_number(state.cells, state.index) if state.cells and state.index is not None else None
-    cell_src = _first_line(_source(state.cells[state.index])) if state.cells and state.index is not None else ""
-    where = "the injected parameters cell" if state.cells and number is None else f"cell {number}"
+    started = bool(state.cells) and state.index is not None
+    number = _source_number(state.cells, state.index) if started else None
+    cell_src = _first_line(_source(state.cells[state.index])) if started else ""
     what = {"error": "failed", "timeout": "timed out", "kernel died": "lost its kernel"}[kind]
+    if not started:
+        where = "before its first cell (starting the kernel)"
+    elif number is None:
+        where = f"at the injected parameters cell ({cell_src})"
+    else:
+        where = f"at cell {number} ({cell_src})"
     kept = f"executed notebook kept at {executed}" if executed.is_file() else "no executed notebook was written"
-    message = f"{_describe(path)} {what} at {where} ({cell_src}): {error}; {kept}"
+    message = f"{_describe(path)} {what} {where}: {error}; {kept}"
     if kind == "timeout":
         message += f"; give more time with --timeout (now {timeout:g} s per cell) or use a smaller profile"
     if kernel_text.strip():

@@ -125,3 +125,17 @@ def test_strip_startup_noise_keeps_everything_else():
     mixed = [kept[0], *lines[:3], kept[1], *lines[3:], kept[2]]
     assert report.strip_startup_noise("".join(mixed)) == "".join(kept)
     assert report.strip_startup_noise("".join(lines)) == ""
+
+
+def test_a_kernel_that_cannot_start_is_one_line(tmp_path, monkeypatch):
+    import papermill
+
+    execute = papermill.execute_notebook
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: execute(*a, **{**k, "kernel_name": "nope"}))
+    out = tmp_path / "nk"
+    with raises_message(report.NotebookFailed,
+                        f"notebook tiny_modes.ipynb failed before its first cell (starting the kernel): NoSuchKernel: "
+                        f"No such kernel named nope; executed notebook kept at {out / 'tiny_modes.ipynb'}"):
+        report.make_report(MODES, out=out)
+    saved = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert (saved["status"], saved["error"], saved["failed_cell"]) == ("failed", "NoSuchKernel: No such kernel named nope", None)
