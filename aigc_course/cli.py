@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
                              f"{'sweep' if sweep else 'report'} there is moved to previous-<time>/")
         sp.add_argument("--timeout", type=float, default=None, help="seconds per cell (default: no limit)")
         sp.add_argument("--verbose", action="store_true",
-                        help="show the full traceback and the kernel's own output when a run fails")
+                        help="show the full traceback, the kernel's own output and TensorFlow's log lines")
 
     r = sub.add_parser("run", help="execute a notebook with papermill")
     notebook_args(r)

@@ -512,7 +512,7 @@ def _mark_failed(executed: Path, state: _RunState, kind: str, error: str, quiet:
     if quiet:
         _quiet_outputs(nb)
     meta = nb.metadata.setdefault("aigc_course", {})
-    meta["status"] = "ok" if kind == "ok" else "failed"
+    meta["status"] = kind if kind in ("ok", "interrupted") else "failed"
     meta["error"] = None if kind == "ok" else error
     if kind != "ok" and state.index is not None and state.index < len(state.cells):
         # papermill adds an error banner at the top and an anchor before the failing cell: skip them
@@ -545,7 +545,7 @@ def _execute(path: Path, params: dict, profile, out: Path, timeout, progress=Non
     if profile is not None and "profile" in declared:
         run_params["profile"] = profile
     env = {
-        "AIGC_PROFILE": profile if profile is not None else (params.get("profile") if "profile" in params else None),
+        "AIGC_PROFILE": profile if profile is not None else params.get("profile"),
         "AIGC_METRICS_FILE": str(metrics_file),
         "AIGC_REPORT_DIR": str(out),
         # Figures must reach the executed notebook (and the HTML) even when the caller runs with
