@@ -385,7 +385,9 @@ def _report_files(path: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------------- executing with papermill
-_ABSL_LINE = re.compile(r"^[IWE]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ [\w.\-/]+:\d+\] ")
+_ABSL_LINE = re.compile(r"^(?:[IWE]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ "  # absl / glog (TensorFlow >= 2.16, XLA)
+                        r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] )"  # older TensorFlow
+                        r"[\w.\-/]+:\d+\] ")
 _NOISE_LINES = (
     "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
 )

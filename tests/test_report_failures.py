@@ -120,6 +120,7 @@ def test_strip_startup_noise_keeps_everything_else():
         "appropriate compiler flags.\n",
         "E0000 00:00:1795947918.747014   15584 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error\n",
         "W0000 00:00:1795947918.747014   15584 external/local_xla/xla/service/gpu/x.cc:12] something\n",
+        "2024-03-01 10:00:00.123456: I tensorflow/core/util/port.cc:113] oneDNN custom operations are on.\n",
     ]
     kept = ["a warning of the learner's own\n", "F0000 00:00:1.2   1 x.cc:1] a fatal line stays\n", "last"]
     mixed = [kept[0], *lines[:3], kept[1], *lines[3:], kept[2]]
