@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from aigc_course import report
 from aigc_course.cli import main

@@ -13,7 +13,6 @@ import types
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from aigc_course import report
 from aigc_course.cli import main
