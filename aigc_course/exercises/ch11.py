@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_number, close, is_blank
+from .core import NotAttempted, Question, as_array, as_number, close, is_blank
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "BETAS", "STEP", "GUIDANCE_TABLE", "reference_q_sample",
            "reference_ddim_step"]
@@ -28,28 +28,11 @@ GUIDANCE_TABLE = {
 """Chapter 11's guidance table (section 8) from a standard-profile run on a 2-core CPU, TensorFlow."""
 
 
-def _arr(value, name: str) -> np.ndarray:
-    if is_blank(value):
-        raise NotAttempted(f"{name} 里还有 ____。")
-    if not isinstance(value, (np.ndarray, np.generic, int, float, list, tuple)):
-        try:  # a backend tensor
-            import keras
-
-            value = keras.ops.convert_to_numpy(value)
-        except Exception:
-            pass
-    try:
-        return np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该返回一个数组，而你的函数返回了 {type(value).__name__}") from None
-
-
-def _callable(fn, name: str):
+def _function(fn, name: str):
+    """None when ``fn`` can be called; a message otherwise (a blank means not attempted)."""
     if is_blank(fn):
         raise NotAttempted(f"先把 {name} 写完。")
-    if not callable(fn):
-        return f"{name} 应该是一个函数，而你给的是 {type(fn).__name__}。"
-    return None
+    return None if callable(fn) else f"{name} 应该是一个函数，而你给的是 {type(fn).__name__}。"
 
 
 # ---- q1: abar_t and the noise level --------------------------------------------------------------------
@@ -102,10 +85,10 @@ _ABAR = np.cumprod(1 - BETAS)
 
 
 def _check_q_sample(fn):
-    bad = _callable(fn, "q_sample")
+    bad = _function(fn, "q_sample")
     if bad:
         return bad
-    got = _arr(fn(_X0, _T, _EPS, _ABAR), "q_sample(x0, t, eps, abar)")
+    got = as_array(fn(_X0, _T, _EPS, _ABAR), "q_sample(x0, t, eps, abar)")
     if got.shape != _X0.shape:
         return f"输出形状应与 x0 相同 {_X0.shape}，你的是 {got.shape}（ᾱ_t 要变形成 (batch, 1, 1, 1) 才能逐张图广播）。"
     if close(got, reference_q_sample(_X0, _T, _EPS, _ABAR)):
@@ -135,11 +118,11 @@ def reference_ddim_step(x_t, eps, abar_t, abar_s):
 
 
 def _check_ddim(fn):
-    bad = _callable(fn, "ddim_step")
+    bad = _function(fn, "ddim_step")
     if bad:
         return bad
     x_t, eps, at, as_ = _X0 * 0.7 + 0.3 * _EPS, _EPS[::-1].copy(), 0.3, 0.8
-    got = _arr(fn(x_t, eps, at, as_), "ddim_step(x_t, eps, abar_t, abar_s)")
+    got = as_array(fn(x_t, eps, at, as_), "ddim_step(x_t, eps, abar_t, abar_s)")
     want = reference_ddim_step(x_t, eps, at, as_)
     if got.shape == want.shape and close(got, want):
         return None
@@ -165,18 +148,18 @@ q3 = Question(
 def _check_fixes(fixed_noisy, fixed_timesteps, fixed_guidance):
     for fn, name in ((fixed_noisy, "fixed_noisy"), (fixed_timesteps, "fixed_timesteps"),
                      (fixed_guidance, "fixed_guidance")):
-        bad = _callable(fn, name)
+        bad = _function(fn, name)
         if bad:
             return bad
     # (a) the square root on abar_t
     x0, eps, a = _X0[0], _EPS[0], 0.36
-    got = _arr(fixed_noisy(x0, eps, a), "fixed_noisy(x0, eps, abar_t)")
+    got = as_array(fixed_noisy(x0, eps, a), "fixed_noisy(x0, eps, abar_t)")
     if close(got, a * x0 + np.sqrt(1 - a) * eps):
         return "(a) 还没修好：信号的系数要开平方，√ᾱ_t · x0；否则 x_t 的方差不再是 1。"
     if not close(got, np.sqrt(a) * x0 + np.sqrt(1 - a) * eps):
         return "(a) 不对：x_t = √ᾱ_t x0 + √(1 − ᾱ_t) ε。"
     # (b) the step list: T - 1 down to 0, `steps` of them
-    got = _arr(fixed_timesteps(1000, 5), "fixed_timesteps(1000, 5)")
+    got = as_array(fixed_timesteps(1000, 5), "fixed_timesteps(1000, 5)")
     want = np.array([999, 749, 500, 250, 0])
     if got.shape == (5,) and close(got, [1000, 750, 500, 250, 0]):
         return "(b) 还差一：训练的步数下标是 0 … T−1，从 T 开始会越界（abar[1000] 不存在）。"
@@ -186,7 +169,7 @@ def _check_fixes(fixed_noisy, fixed_timesteps, fixed_guidance):
         return "(b) 不对：应从 T − 1 到 0 均匀取 steps 个步数（从大到小），例如 T=1000、steps=5 时为 999, 749, 500, 250, 0。"
     # (c) the sign of guidance
     e_l, e_n = np.array([1.0, 2.0]), np.array([0.5, -1.0])
-    got = _arr(fixed_guidance(e_l, e_n, 3.0), "fixed_guidance(eps_label, eps_null, w)")
+    got = as_array(fixed_guidance(e_l, e_n, 3.0), "fixed_guidance(eps_label, eps_null, w)")
     if close(got, e_n - 3.0 * (e_l - e_n)) or close(got, e_l + 3.0 * (e_n - e_l)):
         return "(c) 符号还是反的：引导要沿 ε_label − ε_null 的方向外推，ε_null + w (ε_label − ε_null)。"
     if not close(got, e_n + 3.0 * (e_l - e_n)):
