@@ -1,0 +1,262 @@
+"""Diffusion (chapter 11): schedules, the forward process, the posterior, the samplers, training with fit(),
+and the agreement between the notebook's lesson code and the package."""
+
+import json
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from helpers import raises_message
+from keras import layers, ops
+
+from aigc_course import config
+from aigc_course.models import diffusion as D
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "11_diffusion.ipynb"
+
+
+def _tiny_net(num_classes=None, attention=False, seed=0):
+    keras.utils.set_random_seed(seed)
+    return D.build_unet(image_shape=(8, 8, 1), widths=(8, 16), attention=attention, num_classes=num_classes,
+                        emb_dim=16)
+
+
+# ------------------------------------------------------------------------------------------ schedules
+def test_alpha_bar_matches_the_closed_form():
+    b = D.linear_betas(50, 1e-3, 0.05)
+    expected = np.array([np.prod([1 - b[s] for s in range(t + 1)]) for t in range(50)])
+    np.testing.assert_allclose(D.alpha_bars(b), expected, rtol=1e-12)
+    # cosine: abar_t = f(t + 1) / f(0) with f(t) = cos^2((t / T + s) / (1 + s) * pi / 2) wherever beta is not clipped
+    T, s = 200, 0.008
+    f = np.cos((np.arange(T + 1) / T + s) / (1 + s) * np.pi / 2) ** 2
+    ab = D.alpha_bars(D.cosine_betas(T, s=s))
+    np.testing.assert_allclose(ab[:-5], (f[1:] / f[0])[:-5], rtol=1e-10)
+    assert np.all(np.diff(ab) < 0) and 0 < ab[-1] < 1e-3
+    np.testing.assert_allclose(D.snr(b), expected / (1 - expected), rtol=1e-10)
+
+
+def test_schedule_errors():
+    with raises_message(ValueError, "schedule must be 'linear' or 'cosine', got 'sigmoid'"):
+        D.make_betas("sigmoid", 10)
+    with raises_message(ValueError, "need 0 < beta_start < beta_end < 1, got 0.02 and 0.0001"):
+        D.linear_betas(10, 0.02, 1e-4)
+    with raises_message(ValueError, "betas must be a 1-D array of at least 2 values in (0, 1), got shape (2, 2)"):
+        D.alpha_bars(np.full((2, 2), 0.1))
+
+
+# ----------------------------------------------------------------------------------- forward process
+@pytest.mark.backend
+def test_q_sample_has_the_closed_form_mean_and_variance():
+    b = D.cosine_betas(100)
+    ab = D.alpha_bars(b)
+    n, t = 20000, 40
+    x0 = np.full((n, 2, 2, 1), 0.6, "float32")
+    x0[:, 0, 0, 0] = -0.8
+    noise = np.random.default_rng(0).standard_normal(x0.shape).astype("float32")
+    xt = ops.convert_to_numpy(D.q_sample(x0, np.full(n, t, "int32"), noise, ab)).astype("float64")
+    # tolerances from the sample size: 5 standard errors of the mean and of the variance
+    mean_tol = 5 * math.sqrt((1 - ab[t]) / n)
+    np.testing.assert_allclose(xt.mean(axis=0), math.sqrt(ab[t]) * x0[0], atol=mean_tol)
+    np.testing.assert_allclose(xt.var(axis=0) / (1 - ab[t]), 1.0, atol=5 * math.sqrt(2 / (n - 1)))
+    # the same as walking the one-step kernel t + 1 times (with its own noise): same moments
+    rng = np.random.default_rng(1)
+    walk = np.repeat(x0[:1].astype("float64"), n, axis=0)
+    for s in range(t + 1):
+        walk = math.sqrt(1 - b[s]) * walk + math.sqrt(b[s]) * rng.standard_normal(walk.shape)
+    np.testing.assert_allclose(walk.mean(axis=0), math.sqrt(ab[t]) * x0[0], atol=mean_tol)
+    np.testing.assert_allclose(walk.var(axis=0) / (1 - ab[t]), 1.0, atol=5 * math.sqrt(2 / (n - 1)))
+
+
+def test_posterior_mean_and_variance_match_bayes():
+    b = D.linear_betas(30, 1e-3, 0.2)
+    ab = D.alpha_bars(b)
+    c0, ct, var = D.posterior_mean_coefs(b)
+    grid = np.linspace(-6, 6, 40001)
+    dx = grid[1] - grid[0]
+    for t, x0, xt in [(1, 0.3, -0.4), (12, -0.9, 0.5), (29, 0.1, 1.2)]:
+        prior = np.exp(-(grid - math.sqrt(ab[t - 1]) * x0) ** 2 / (2 * (1 - ab[t - 1])))
+        like = np.exp(-(xt - math.sqrt(1 - b[t]) * grid) ** 2 / (2 * b[t]))
+        post = prior * like / np.sum(prior * like * dx)
+        mean = np.sum(grid * post) * dx
+        assert mean == pytest.approx(c0[t] * x0 + ct[t] * xt, abs=1e-7)
+        assert np.sum((grid - mean) ** 2 * post) * dx == pytest.approx(var[t], rel=1e-5)
+    assert c0[0] == pytest.approx(1.0) and ct[0] == 0.0 and var[0] == 0.0
+    # in terms of the noise: mu~ = (x_t - beta_t / sqrt(1 - abar_t) eps) / sqrt(alpha_t), which ddpm_update uses
+    x0, eps, t = np.array([0.4, -0.7]), np.array([1.3, 0.2]), 17
+    xt = math.sqrt(ab[t]) * x0 + math.sqrt(1 - ab[t]) * eps
+    np.testing.assert_allclose(D.ddpm_update(xt, eps, t, b, noise=np.zeros(2)), c0[t] * x0 + ct[t] * xt, rtol=1e-10)
+    np.testing.assert_allclose(D.ddpm_update(xt, eps, t, b, noise=np.ones(2)) - c0[t] * x0 - ct[t] * xt,
+                               math.sqrt(var[t]), rtol=1e-10)
+
+
+def test_ddim_with_eta_one_has_ddpm_variance_and_eta_zero_is_exact():
+    b = D.cosine_betas(200)
+    ab = D.alpha_bars(b)
+    _, _, var = D.posterior_mean_coefs(b)
+    t = np.arange(1, 200)
+    np.testing.assert_allclose(D.ddim_sigma(ab[t], ab[t - 1], 1.0) ** 2, var[t], rtol=1e-10)
+    assert np.all(D.ddim_sigma(ab[t], ab[t - 1], 0.0) == 0)
+    # with the true noise, a deterministic jump t -> s lands exactly on the closed-form x_s of the same eps
+    x0, eps = np.array([0.5, -0.2, 0.9]), np.array([-1.0, 0.4, 2.0])
+    xt = math.sqrt(ab[150]) * x0 + math.sqrt(1 - ab[150]) * eps
+    np.testing.assert_allclose(D.ddim_update(xt, eps, ab[150], ab[40], eta=0.0),
+                               math.sqrt(ab[40]) * x0 + math.sqrt(1 - ab[40]) * eps, rtol=1e-10)
+    np.testing.assert_allclose(D.predict_x0(xt, eps, ab[150]), x0, rtol=1e-10)
+    np.testing.assert_allclose(D.guided_eps(np.ones(2), np.zeros(2), 3.0), [3.0, 3.0])
+    assert list(D.sampling_steps(1000, 5)) == [999, 749, 500, 250, 0]
+    with raises_message(ValueError, "steps must be at most the 10 training steps, got 11"):
+        D.sampling_steps(10, 11)
+
+
+# ------------------------------------------------------------------------------------------ the U-Net
+@pytest.mark.backend
+def test_unet_shapes_and_errors():
+    net = _tiny_net(num_classes=10, attention=True)
+    out = net([np.zeros((3, 8, 8, 1), "float32"), np.array([0, 5, 9], "int32"), np.array([1, 10, 3], "int32")])
+    assert tuple(out.shape) == (3, 8, 8, 1)
+    assert any(isinstance(l, layers.MultiHeadAttention) for l in net.layers)
+    emb = ops.convert_to_numpy(D.TimeEmbedding(8)(np.array([0, 3], "int32")))
+    np.testing.assert_allclose(emb[0], [0, 0, 0, 0, 1, 1, 1, 1], atol=1e-7)
+    np.testing.assert_allclose(emb[1, 0], math.sin(3.0), atol=1e-6)
+    with raises_message(ValueError, "image height and width must be divisible by 2**(len(widths) - 1) = 4, "
+                                    "got (6, 6, 1); use fewer levels or pad the images"):
+        D.build_unet(image_shape=(6, 6, 1), widths=(8, 8, 8))
+
+
+# ----------------------------------------------------------------------------------------- training
+def _fixed_loss(model, x0, t, eps, labels=None):
+    x_t = ops.convert_to_numpy(D.q_sample(x0, t, eps, model.abar))
+    inputs = [x_t, t] if labels is None else [x_t, t, labels]
+    return float(np.mean((ops.convert_to_numpy(model.network(inputs)) - eps) ** 2))
+
+
+@pytest.mark.backend
+def test_training_lowers_the_loss_on_a_fixed_batch():
+    rng = np.random.default_rng(0)
+    x = np.tile(np.where(np.arange(8)[:, None] < 4, 0.8, -0.8).astype("float32")[None, :, :, None], (16, 1, 8, 1))
+    y = np.arange(16) % 10
+    model = D.Diffusion(_tiny_net(num_classes=10), D.cosine_betas(50), num_classes=10, seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3))
+    t = rng.integers(0, 50, 16).astype("int32")
+    eps = rng.standard_normal(x.shape).astype("float32")
+    before = _fixed_loss(model, x, t, eps, y.astype("int32"))
+    history = model.fit(x, y, batch_size=16, epochs=40, verbose=0)
+    after = _fixed_loss(model, x, t, eps, y.astype("int32"))
+    assert np.isfinite(history.history["loss"]).all()
+    assert after < 0.7 * before, (before, after)
+    with raises_message(ValueError, "pass class ids y exactly when the model is class-conditional "
+                                    "(num_classes=10, y given: False)"):
+        model.fit(x)
+    with raises_message(ValueError, "x must have shape (n, 8, 8, 1), got (2, 8, 8)"):
+        model.fit(np.zeros((2, 8, 8), "float32"), y[:2])
+
+
+@pytest.mark.backend
+def test_ema_tracks_and_restores_the_weights():
+    model = D.Diffusion(_tiny_net(), D.cosine_betas(20), seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.05))
+    ema = D.EMA(0.9)
+    model.fit(np.zeros((8, 8, 8, 1), "float32"), batch_size=4, epochs=3, callbacks=[ema], verbose=0)
+    raw = ema.backup()
+    assert ema.updates == 5 and len(ema.average) == len(raw)
+    ema.apply()
+    assert all(np.allclose(a, b) for a, b in zip(ema.backup(), ema.average))
+    ema.restore(raw)
+    assert all(np.array_equal(a, b) for a, b in zip(ema.backup(), raw))
+
+
+# ----------------------------------------------------------------------------------------- sampling
+@pytest.mark.backend
+def test_seeded_sampling_is_reproducible():
+    net = _tiny_net(num_classes=10)
+    b = D.cosine_betas(20)
+    labels = np.arange(6) % 10
+    a = D.sample(net, b, 6, steps=5, labels=labels, guidance=2.0, seed=3, batch_size=4, num_classes=10)
+    again = D.sample(net, b, 6, steps=5, labels=labels, guidance=2.0, seed=3, batch_size=4, num_classes=10)
+    other = D.sample(net, b, 6, steps=5, labels=labels, guidance=2.0, seed=4, num_classes=10)
+    assert a.shape == (6, 8, 8, 1) and np.array_equal(a, again) and not np.allclose(a, other)
+    assert a.min() >= -1 and a.max() <= 1
+    ddpm = D.sample(net, b, 2, method="ddpm", seed=1, num_classes=10)
+    assert np.array_equal(ddpm, D.sample(net, b, 2, method="ddpm", seed=1, num_classes=10))
+    x, traj = D.sample(net, b, 2, steps=6, seed=1, trajectory_every=2, num_classes=10)
+    assert len(traj) == 4 and np.array_equal(np.clip(traj[-1], -1, 1), x)
+    with raises_message(ValueError, "num_classes must be given exactly when the network has a label input "
+                                    "(network inputs: 3, num_classes: None)"):
+        D.sample(net, b, 2)
+    with raises_message(ValueError, "labels must hold n=2 class ids in [0, 10] (10 = no label), got shape (3,)"):
+        D.sample(net, b, 2, labels=[1, 2, 3], num_classes=10)
+
+
+# -------------------------------------------------------------------- the notebook's code agrees
+def _lesson_namespace():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in nb["cells"]
+             if c["cell_type"] == "code" and "lesson" in c.get("metadata", {}).get("tags", [])]
+    assert len(cells) >= 5, f"expected the lesson's definition cells tagged 'lesson', found {len(cells)}"
+    ns = {"math": math, "np": np, "keras": keras, "layers": layers, "ops": ops}
+    for source in cells:
+        exec(compile(source, str(NOTEBOOK), "exec"), ns)
+    return ns
+
+
+@pytest.mark.backend
+def test_notebook_lesson_code_agrees_with_the_package():
+    nb = _lesson_namespace()
+    for T in (10, 1000):
+        np.testing.assert_array_equal(nb["linear_betas"](T), D.linear_betas(T))
+        np.testing.assert_array_equal(nb["cosine_betas"](T), D.cosine_betas(T))
+    b = D.cosine_betas(30)
+    np.testing.assert_array_equal(nb["alpha_bars"](b), D.alpha_bars(b))
+    for a, p in zip(nb["posterior_mean_coefs"](b), D.posterior_mean_coefs(b)):
+        np.testing.assert_allclose(a, p, rtol=1e-12)
+    x = np.random.default_rng(0).standard_normal((4, 8, 8, 1)).astype("float32")
+    eps = np.random.default_rng(1).standard_normal((4, 8, 8, 1)).astype("float32")
+    t = np.array([0, 3, 17, 29], "int32")
+    np.testing.assert_allclose(ops.convert_to_numpy(nb["q_sample"](x, t, eps, D.alpha_bars(b))),
+                               ops.convert_to_numpy(D.q_sample(x, t, eps, D.alpha_bars(b))), rtol=1e-6)
+    ab = D.alpha_bars(b)
+    np.testing.assert_allclose(nb["ddim_update"](x, eps, ab[20], ab[5], 0.5, eps),
+                               D.ddim_update(x, eps, ab[20], ab[5], 0.5, eps), rtol=1e-6)
+    np.testing.assert_allclose(nb["ddpm_update"](x, eps, 12, b, eps), D.ddpm_update(x, eps, 12, b, eps), rtol=1e-6)
+
+    # same layers and shapes, then the same loss after one seeded step from the same weights
+    kw = dict(image_shape=(8, 8, 1), widths=(8, 16), attention=True, num_classes=10, emb_dim=16)
+    keras.utils.set_random_seed(0)
+    net_nb = nb["build_unet"](**kw)
+    keras.utils.set_random_seed(0)
+    net_pkg = D.build_unet(**kw)
+    assert [type(l).__name__ for l in net_nb.layers] == [type(l).__name__ for l in net_pkg.layers]
+    assert [tuple(l.output.shape) for l in net_nb.layers[1:]] == [tuple(l.output.shape) for l in net_pkg.layers[1:]]
+    assert net_nb.count_params() == net_pkg.count_params()
+    net_nb.set_weights(net_pkg.get_weights())
+    y = np.arange(4) % 10
+    losses = []
+    for model in (nb["Diffusion"](net_nb, b, num_classes=10, seed=5), D.Diffusion(net_pkg, b, num_classes=10, seed=5)):
+        model.compile(optimizer=keras.optimizers.SGD(0.1))
+        h = keras.Model.fit(model, {"images": x, "labels": y.astype("int32")}, batch_size=4, epochs=2, shuffle=False,
+                            verbose=0)
+        losses.append(h.history["loss"])
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+    np.testing.assert_allclose(net_nb.get_weights()[-1], net_pkg.get_weights()[-1], rtol=1e-5, atol=1e-7)
+
+    # the samplers give the same images
+    b = D.cosine_betas(8)
+    for kwargs in [dict(steps=4), dict(steps=4, eta=1.0), dict(steps=3, labels=y, guidance=2.5),
+                   dict(method="ddpm", labels=y)]:
+        a = nb["sample"](net_pkg, b, 4, seed=2, batch_size=3, **kwargs)
+        p = D.sample(net_pkg, b, 4, seed=2, batch_size=3, num_classes=10, **kwargs)
+        np.testing.assert_allclose(a, p, rtol=1e-4, atol=1e-5)   # thread-order round-off only
+
+
+def test_chapter_settings():
+    for profile in ("smoke", "standard", "full"):
+        cfg = config.settings("11_diffusion", profile)
+        assert len(cfg.widths) >= 2 and 28 % 2 ** (len(cfg.widths) - 1) == 0
+        assert cfg.compare_seconds <= cfg.train_seconds
+        assert cfg.guidance >= 0 and max(cfg.ladder_steps) <= cfg.timesteps
+    bars = config.settings("11_diffusion", "standard").bars
+    assert bars["max_fid"] <= 15 and bars["min_confident_ratio"] >= 0.4 and bars["min_guided_accuracy"] >= 0.8
+    assert bars["min_class_share"] >= 0.04 and bars["max_class_share"] <= 0.20
