@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .._io import atomic_write_text, read_json
-from ._search import CorruptDataError, DataSource, corrupt_error, find_file
+from ._search import DataSource, corrupt_error, find_file
 
 SOURCE = DataSource(
     name="fortunes-zh",

@@ -1,17 +1,15 @@
 """Data never hangs or lies: downloads time out, say what they fetch, check the content and write atomically;
 damaged files raise one error naming the file and the fix."""
 
-import contextlib
 import gzip
 import json
 import shutil
 import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
-from helpers import raises_message
+from helpers import raises_message, silent_server
 
 from aigc_course import _io
 from aigc_course.data import (CharTokenizer, CorruptDataError, DataNotFoundError, DownloadError, chinese_text,
@@ -19,37 +17,6 @@ from aigc_course.data import (CharTokenizer, CorruptDataError, DataNotFoundError
 from aigc_course.data._download import download, download_timeout
 
 FMNIST = Path("/usr/share/datasets/fashion-mnist")
-
-
-@contextlib.contextmanager
-def silent_server(lifetime: float = 20.0):
-    """A TCP server on 127.0.0.1 that accepts connections and never answers; it stops by itself after
-    ``lifetime`` seconds at most. Yields (port, list of accepted connections)."""
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    srv.settimeout(0.1)
-    accepted, stop = [], threading.Event()
-
-    def serve():
-        deadline = time.monotonic() + lifetime
-        while not stop.is_set() and time.monotonic() < deadline:
-            try:
-                conn, _ = srv.accept()
-                accepted.append(conn)  # held open, never read from or written to
-            except socket.timeout:
-                continue
-        for c in accepted:
-            c.close()
-        srv.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield srv.getsockname()[1], accepted
-    finally:
-        stop.set()
-        thread.join(5)
 
 
 def _hide_fashion_mnist(tmp_path, monkeypatch):
