@@ -194,6 +194,21 @@ def load_chinese_corpus(data_dir: str | os.PathLike | None = None) -> list[str]:
     return _load(CORPUS_FILE, data_dir, "corpus")
 
 
+def check_files(data_dir: str | os.PathLike | None = None) -> dict:
+    """{file name: None when found and readable, "missing", or the corruption message} for the three
+    fortunes-zh files (what ``aigc-course doctor`` reports)."""
+    out = {}
+    for name, kind in ((TANG_FILE, "poems"), (SONG_FILE, "poems"), (CORPUS_FILE, "corpus")):
+        try:
+            _load(name, data_dir, kind)
+            out[name] = None
+        except FileNotFoundError:
+            out[name] = "missing"
+        except ValueError as exc:
+            out[name] = str(exc)
+    return out
+
+
 def available(data_dir: str | os.PathLike | None = None) -> bool:
     """True when all three fortunes-zh files can be found (no exception)."""
     try:
