@@ -117,6 +117,18 @@ def corrupt_error(source: DataSource, path: str | os.PathLike, problem: str) -> 
     return CorruptDataError(f"{path} is corrupt: {problem}. Fix: {repair_hint(source, path)}.")
 
 
+def file_problem(read: Callable[[], object]) -> str | None:
+    """What ``aigc-course doctor`` says about one file: None when ``read()`` works, "missing" when the file is
+    not found, else the message of the error (which names the file and the fix)."""
+    try:
+        read()
+    except FileNotFoundError:
+        return "missing"
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def not_found_message(source: DataSource, filename: str, tried: list[tuple[str, Path]],
                       download_note: str) -> str:
     lines = [f"Could not find {filename!r} of the {source.name} data set.", "Looked in:"]

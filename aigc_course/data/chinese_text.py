@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .._io import atomic_write_text, read_json
-from ._search import DataSource, corrupt_error, find_file
+from ._search import DataSource, corrupt_error, file_problem, find_file
 
 SOURCE = DataSource(
     name="fortunes-zh",
@@ -197,16 +197,8 @@ def load_chinese_corpus(data_dir: str | os.PathLike | None = None) -> list[str]:
 def check_files(data_dir: str | os.PathLike | None = None) -> dict:
     """{file name: None when found and readable, "missing", or the corruption message} for the three
     fortunes-zh files (what ``aigc-course doctor`` reports)."""
-    out = {}
-    for name, kind in ((TANG_FILE, "poems"), (SONG_FILE, "poems"), (CORPUS_FILE, "corpus")):
-        try:
-            _load(name, data_dir, kind)
-            out[name] = None
-        except FileNotFoundError:
-            out[name] = "missing"
-        except ValueError as exc:
-            out[name] = str(exc)
-    return out
+    kinds = {TANG_FILE: "poems", SONG_FILE: "poems", CORPUS_FILE: "corpus"}
+    return {name: file_problem(lambda: _load(name, data_dir, kind)) for name, kind in kinds.items()}
 
 
 def available(data_dir: str | os.PathLike | None = None) -> bool:

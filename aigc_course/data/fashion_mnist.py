@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ._download import download
-from ._search import DataSource, corrupt_error, find_file
+from ._search import DataSource, corrupt_error, file_problem, find_file
 
 SOURCE = DataSource(
     name="Fashion-MNIST",
@@ -95,17 +95,8 @@ def _read_idx(path: Path, filename: str) -> np.ndarray:
 def check_files(data_dir: str | os.PathLike | None = None) -> dict:
     """{file name: None when found and intact, "missing", or the corruption message} for the four files,
     without downloading (what ``aigc-course doctor`` reports)."""
-    out = {}
-    for names in FILES.values():
-        for name in names:
-            try:
-                _read_idx(find_file(SOURCE, name, data_dir), name)
-                out[name] = None
-            except FileNotFoundError:
-                out[name] = "missing"
-            except ValueError as exc:
-                out[name] = str(exc)
-    return out
+    return {name: file_problem(lambda: _read_idx(find_file(SOURCE, name, data_dir), name))
+            for names in FILES.values() for name in names}
 
 
 @functools.lru_cache(maxsize=4)

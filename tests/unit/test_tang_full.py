@@ -135,14 +135,19 @@ def test_fetch_from_a_copied_tarball_works_offline(monkeypatch, tmp_path):
     assert sorted(p.name for p in folder.parent.iterdir()) == ["quantangshi", tf.CACHE_FILE]
 
 
-def test_no_answer_ends_the_fetch_promptly(monkeypatch, tmp_path, capsys):
+def _online(monkeypatch, timeout: str, replace: str, error: Exception):
+    """Online, nothing found, a short download timeout, and ``tf.<replace>`` raising ``error``."""
     monkeypatch.delenv("AIGC_DATA_DIR")
     monkeypatch.delenv("AIGC_OFFLINE")
-    monkeypatch.setenv("AIGC_DOWNLOAD_TIMEOUT", "0.5")
+    monkeypatch.setenv("AIGC_DOWNLOAD_TIMEOUT", timeout)
 
-    def no_npm(workdir):
-        raise FileNotFoundError("npm is not installed")
-    monkeypatch.setattr(tf, "_npm_pack", no_npm)
+    def fail(workdir):
+        raise error
+    monkeypatch.setattr(tf, replace, fail)
+
+
+def test_no_answer_ends_the_fetch_promptly(monkeypatch, tmp_path, capsys):
+    _online(monkeypatch, "0.5", "_npm_pack", FileNotFoundError("npm is not installed"))
     with silent_server() as (port, accepted):
         monkeypatch.setattr(tf, "TARBALL_URL", f"http://127.0.0.1:{port}/chinese-poetry-2.0.1.tgz")
         with pytest.raises(DataNotFoundError) as info:
@@ -158,14 +163,8 @@ def test_no_answer_ends_the_fetch_promptly(monkeypatch, tmp_path, capsys):
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
 def test_npm_without_answer_ends_the_fetch_promptly(monkeypatch, tmp_path):
-    monkeypatch.delenv("AIGC_DATA_DIR")
-    monkeypatch.delenv("AIGC_OFFLINE")
-    monkeypatch.setenv("AIGC_DOWNLOAD_TIMEOUT", "1")
+    _online(monkeypatch, "1", "_download", AssertionError("the direct download must not start after npm failed"))
     monkeypatch.setenv("npm_config_cache", str(tmp_path / "npm-cache"))  # nothing cached: npm must ask
-
-    def download(workdir):
-        raise AssertionError("the direct download must not start after npm failed")
-    monkeypatch.setattr(tf, "_download", download)
     with silent_server() as (port, accepted):
         monkeypatch.setattr(tf, "NPM_REGISTRY", f"http://127.0.0.1:{port}/")
         with pytest.raises(DataNotFoundError) as info:
