@@ -1,8 +1,10 @@
-"""Writing files so that a crash, a Ctrl-C or a failed download never leaves half a file behind.
+"""Atomic file writes: a reader (or a crash, Ctrl-C, a full disk) never sees a half-written file.
 
-Every file the package writes goes to a temporary file in the same folder first and is renamed over the
-target only once it is complete (``os.replace`` is atomic on one file system). A reader therefore sees the
-old file or the new one, never a mixture, and an interrupted write leaves the target untouched.
+Every file the package writes (metrics.json, sweep summaries, the data cache, tokenizer files) goes
+through :func:`atomic_write_bytes` / :func:`atomic_write_text`: the content is written to a temporary
+file in the same folder (same file system), flushed to disk, and then renamed over the target with
+``os.replace``, which is atomic on POSIX and Windows. On any failure the temporary file is removed and
+the old target, if any, is left as it was.
 """
 
 from __future__ import annotations
@@ -12,44 +14,59 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable, Iterator
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "read_json"]
 
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None,
-                check: Callable[[Path], None] | None = None):
-    """Open a temporary file beside ``path`` for writing; on a clean exit it replaces ``path``, on an
-    exception it is deleted (``path`` is left as it was). ``mode`` is "wb" or "w". ``check(temp_path)``,
-    when given, runs on the complete temporary file before the rename; if it raises, nothing is kept."""
-    if mode not in ("wb", "w"):
-        raise ValueError(f"atomic_open writes whole files: mode must be 'wb' or 'w', got {mode!r}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+                check: Callable[[Path], None] | None = None) -> Iterator[IO]:
+    """Open a temporary file beside ``path`` for writing; on a clean exit it replaces ``path``.
+
+    ``mode`` is "wb" or "w" (text, ``encoding`` default utf-8). The parent folder is created. If the
+    block raises (or is interrupted), the temporary file is removed and ``path`` is untouched.
+    ``check(temp_path)``, when given, runs on the complete temporary file before the rename (a download
+    verifying its hash); if it raises, nothing is kept.
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open writes whole files: mode must be 'w' or 'wb', got {mode!r}")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
     try:
-        with os.fdopen(fd, mode, encoding=encoding if mode == "w" else None) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        kwargs = {"encoding": encoding or "utf-8", "newline": ""} if mode == "w" else {}
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
         if check is not None:
             check(Path(tmp))
-        os.replace(tmp, path)
+        try:  # keep the permissions an ordinary open() would give (mkstemp makes the file 0600)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        except OSError:  # pragma: no cover - e.g. file systems without permissions
+            pass
+        os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; returns the path."""
-    with atomic_open(path, "wb") as f:
-        f.write(data)
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``)."""
+    with atomic_open(path, "wb") as handle:
+        handle.write(data)
     return Path(path)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically; returns the path."""
-    return atomic_write_bytes(path, text.encode(encoding))
+    """Write ``text`` to ``path`` atomically (temporary file in the same folder, then ``os.replace``)."""
+    with atomic_open(path, "w", encoding=encoding) as handle:
+        handle.write(text)
+    return Path(path)
 
 
 def read_json(path: str | os.PathLike, what: str = "JSON file", fix: str = "") -> object:
