@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -38,6 +39,32 @@ def download_timeout() -> float:
     return value
 
 
+def _resolve(url: str, timeout: float) -> None:
+    """Look the host name up within ``timeout`` seconds (a name lookup is not bounded by socket timeouts and
+    can take half a minute when the name servers cannot be reached). Skipped when a proxy is configured,
+    because then the proxy resolves the name."""
+    parts = urlparse(url)
+    if not parts.hostname or urllib.request.getproxies().get(parts.scheme):
+        return
+    outcome: list = []
+
+    def lookup():
+        try:
+            outcome.append(socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=lookup, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise DownloadError(f"could not look up {parts.hostname} within {timeout:g} s; check the network or set "
+                            f"AIGC_OFFLINE=1 and install the data offline")
+    if isinstance(outcome[0], OSError):
+        raise DownloadError(f"cannot reach {parts.hostname} ({outcome[0]}); check the network or set "
+                            f"AIGC_OFFLINE=1 and install the data offline")
+
+
 def download(url: str, target: str | os.PathLike, what: str,
              check: Callable[[Path], None] | None = None, timeout: float | None = None) -> Path:
     """Fetch ``url`` into ``target`` and return ``target``.
@@ -62,6 +89,7 @@ def download(url: str, target: str | os.PathLike, what: str,
                                     f"kept") from None
 
     try:
+        _resolve(url, timeout)
         with urllib.request.urlopen(url, timeout=timeout) as response, \
                 atomic_open(target, "wb", check=verified) as f:
             for chunk in iter(lambda: response.read(CHUNK), b""):

@@ -62,6 +62,33 @@ def test_refused_connection_is_reported(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "x.gz").exists() and list(tmp_path.iterdir()) == []
 
 
+def test_a_name_lookup_that_hangs_ends_promptly(tmp_path, monkeypatch):
+    import threading
+
+    release = threading.Event()
+
+    def hanging_lookup(*args, **kwargs):
+        release.wait(10)
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+    monkeypatch.setattr(socket, "getaddrinfo", hanging_lookup)
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    try:
+        with raises_message(DownloadError, "could not look up data.example.org within 0.3 s; check the network "
+                                           "or set AIGC_OFFLINE=1 and install the data offline"):
+            download("https://data.example.org/x.gz", tmp_path / "x.gz", "x", timeout=0.3)
+    finally:
+        release.set()
+
+    def unknown_name(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+    monkeypatch.setattr(socket, "getaddrinfo", unknown_name)
+    with raises_message(DownloadError, "cannot reach data.example.org ([Errno -2] Name or service not known); "
+                                       "check the network or set AIGC_OFFLINE=1 and install the data offline"):
+        download("https://data.example.org/x.gz", tmp_path / "x.gz", "x", timeout=0.3)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture
 def file_server(tmp_path):
     """A tiny HTTP server on 127.0.0.1 serving the folder ``tmp_path / 'www'``."""
