@@ -1,5 +1,10 @@
 """Offline-capable data loaders. Each looks in: data_dir=, $AIGC_DATA_DIR, the Debian package's folder,
-the Keras cache, then a download; when nothing is found it raises DataNotFoundError saying how to fix it."""
+the Keras cache, then a download; when nothing is found it raises DataNotFoundError saying how to fix it.
+
+A download says what it fetches and from where, gives up after ``$AIGC_DOWNLOAD_TIMEOUT`` seconds (default
+10) without an answer, checks the content against a known hash and only then renames it into the cache.
+A damaged file (truncated or corrupt .gz, a fortunes file that is empty or not UTF-8, a wrong hash) raises
+CorruptDataError naming the file and the fix; ``aigc-course doctor`` reports the same."""
 
 from ._download import DownloadError
 from ._search import CorruptDataError, DataNotFoundError
