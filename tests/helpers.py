@@ -60,3 +60,13 @@ def silent_server(lifetime: float = 20.0):
     finally:
         stop.set()
         thread.join(5)
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def without_proxies(monkeypatch) -> None:
+    """Unset the proxy variables, so that urllib and npm talk to a test server on 127.0.0.1 directly."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("npm_config_noproxy", "127.0.0.1,localhost")

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import raises_message, silent_server
+from helpers import raises_message, silent_server, without_proxies
 
 from aigc_course import _io
 from aigc_course.data import (CharTokenizer, CorruptDataError, DataNotFoundError, DownloadError, chinese_text,
@@ -17,6 +17,11 @@ from aigc_course.data import (CharTokenizer, CorruptDataError, DataNotFoundError
 from aigc_course.data._download import download, download_timeout
 
 FMNIST = Path("/usr/share/datasets/fashion-mnist")
+
+
+@pytest.fixture(autouse=True)
+def _direct(monkeypatch):
+    without_proxies(monkeypatch)  # the test servers are on 127.0.0.1
 
 
 def _hide_fashion_mnist(tmp_path, monkeypatch):
@@ -71,8 +76,6 @@ def test_a_name_lookup_that_hangs_ends_promptly(tmp_path, monkeypatch):
         release.wait(10)
         raise socket.gaierror(-3, "Temporary failure in name resolution")
     monkeypatch.setattr(socket, "getaddrinfo", hanging_lookup)
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
     try:
         with raises_message(DownloadError, "could not look up data.example.org within 0.3 s; check the network "
                                            "or set AIGC_OFFLINE=1 and install the data offline"):

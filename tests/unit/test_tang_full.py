@@ -7,7 +7,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from helpers import raises_message, silent_server
+from helpers import raises_message, silent_server, without_proxies
 
 import aigc_course.data.tang_full as tf
 from aigc_course.data import CorruptDataError, DataNotFoundError, Poem, fetch
@@ -21,6 +21,7 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.setenv("AIGC_DATA_DIR", str(FIXTURE))
     monkeypatch.setenv("AIGC_OFFLINE", "1")
+    without_proxies(monkeypatch)  # the test servers are on 127.0.0.1
     tf._load_converted.cache_clear()
     tf._EXCLUDED.clear()
 
