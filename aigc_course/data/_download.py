@@ -108,6 +108,6 @@ def download(url: str, target: str | os.PathLike, what: str,
                                 f"AIGC_OFFLINE=1 and install the data offline") from None
         raise DownloadError(f"cannot reach {host} ({reason}); check the network or set AIGC_OFFLINE=1 and "
                             f"install the data offline") from None
-    except (ConnectionError, OSError) as exc:
-        raise DownloadError(f"the connection to {host} failed ({exc})") from None
+    except OSError as exc:  # a dropped connection, or the cache folder not writable / full
+        raise DownloadError(f"downloading {url} into {target.parent} failed ({exc})") from None
     return target

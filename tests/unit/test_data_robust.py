@@ -287,3 +287,14 @@ def test_missing_tokenizer_file_and_round_trip(tmp_path):
     tok = CharTokenizer().fit(["床前明月光"])
     assert tok.save(path) == path and [p.name for p in tmp_path.iterdir()] == ["tok.json"]
     assert CharTokenizer.load(path).vocab == tok.vocab
+
+
+def test_a_cache_that_cannot_be_written_is_one_error(tmp_path, file_server):
+    url, root = file_server
+    (root / "x.gz").write_bytes(b"data")
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    with raises_message(DownloadError, f"downloading {url}x.gz into {blocker} failed ([Errno 17] File exists: "
+                                       f"'{blocker}')"):
+        download(f"{url}x.gz", blocker / "x.gz", "x", timeout=5)
+    assert blocker.read_text() == "a file where the cache folder should be"
