@@ -10,20 +10,24 @@ the old target, if any, is left as it was.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "read_json"]
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+def atomic_open(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None,
+                check: Callable[[Path], None] | None = None) -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; on a clean exit it replaces ``path``.
 
     ``mode`` is "wb" or "w" (text, ``encoding`` default utf-8). The parent folder is created. If the
     block raises (or is interrupted), the temporary file is removed and ``path`` is untouched.
+    ``check(temp_path)``, when given, runs on the complete temporary file before the rename (a download
+    verifying its hash); if it raises, nothing is kept.
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open writes whole files: mode must be 'w' or 'wb', got {mode!r}")
@@ -36,6 +40,8 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb", encoding: str | None 
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        if check is not None:
+            check(Path(tmp))
         try:  # keep the permissions an ordinary open() would give (mkstemp makes the file 0600)
             umask = os.umask(0)
             os.umask(umask)
@@ -61,3 +67,22 @@ def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8
     with atomic_open(path, "w", encoding=encoding) as handle:
         handle.write(text)
     return Path(path)
+
+
+def read_json(path: str | os.PathLike, what: str = "JSON file", fix: str = "") -> object:
+    """The parsed content of ``path``; a missing, non-UTF-8 or malformed file raises one error that names
+    the file, says what is wrong and (with ``fix``, e.g. "run X") how to repair it."""
+    path = Path(path)
+    tail = f". Fix: {fix}." if fix else ""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{what} {path} does not exist{tail}") from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{what} {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                         f"{exc.start}){tail}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{what} {path} is not valid JSON ({exc.msg} at line {exc.lineno} column "
+                         f"{exc.colno}){tail}") from None

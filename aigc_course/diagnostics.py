@@ -1,5 +1,6 @@
 """``aigc-course doctor``: which Keras backend and versions are active, which devices the backend sees,
-the active profile, and whether each data set is installed (with the command that installs it)."""
+the active profile, and whether each data set is installed and intact (with the command that installs or
+repairs it). Each fact is printed once."""
 
 from __future__ import annotations
 
@@ -31,30 +32,31 @@ def _devices(keras) -> list[str]:
             return [f"unknown ({type(exc).__name__}: {exc})"]
 
 
-def _fashion_mnist_status() -> dict:
-    from .data import fashion_mnist
+def _status(source, problems: dict) -> dict:
+    """One data set's entry: ``problems`` maps each file to None (found and intact), "missing" or the
+    corruption message (which names the file and the fix)."""
     from .data._search import find_file
 
-    names = [n for pair in fashion_mnist.FILES.values() for n in pair]
-    try:
-        paths = [find_file(fashion_mnist.SOURCE, n) for n in names]
-    except FileNotFoundError:
-        return {"found": False, "path": None, "install": fashion_mnist.SOURCE.install_hint, "optional": False}
-    return {"found": True, "path": str(paths[0].parent), "install": fashion_mnist.SOURCE.install_hint,
-            "optional": False}
+    missing = [name for name, p in problems.items() if p == "missing"]
+    corrupt = [p for p in problems.values() if p not in (None, "missing")]
+    path = None
+    if not missing:
+        folders = sorted({str(find_file(source, name).parent) for name in problems})
+        path = ", ".join(folders)
+    return {"found": not missing and not corrupt, "path": path, "install": source.install_hint,
+            "optional": False, "missing": missing, "corrupt": corrupt}
+
+
+def _fashion_mnist_status() -> dict:
+    from .data import fashion_mnist
+
+    return _status(fashion_mnist.SOURCE, fashion_mnist.check_files())
 
 
 def _fortunes_status() -> dict:
     from .data import chinese_text
-    from .data._search import find_file
 
-    hint = chinese_text.SOURCE.install_hint
-    try:
-        paths = [find_file(chinese_text.SOURCE, n)
-                 for n in (chinese_text.TANG_FILE, chinese_text.SONG_FILE, chinese_text.CORPUS_FILE)]
-    except FileNotFoundError:
-        return {"found": False, "path": None, "install": hint, "optional": False}
-    return {"found": True, "path": str(paths[0].parent), "install": hint, "optional": False}
+    return _status(chinese_text.SOURCE, chinese_text.check_files())
 
 
 def _tang_full_status() -> dict | None:
@@ -72,7 +74,7 @@ def _tang_full_status() -> dict | None:
         found = bool(check())
     except Exception:
         found = False
-    return {"found": found, "path": None, "install": hint, "optional": True}
+    return {"found": found, "path": None, "install": hint, "optional": True, "missing": [], "corrupt": []}
 
 
 def _chinese_font() -> str | None:
@@ -82,11 +84,33 @@ def _chinese_font() -> str | None:
     return use_chinese_font()
 
 
+class DoctorReport(dict):
+    """The facts ``doctor()`` found: a plain dict that shows itself as the doctor's table. When ``doctor()``
+    has already printed the table, echoing the returned value (the last line of a notebook cell, or the
+    Python prompt) adds nothing, so every fact appears once."""
+
+    printed = False
+
+    def __repr__(self) -> str:
+        if self.printed:
+            return f"<aigc-course doctor report, printed above; a dict with keys {', '.join(self)}>"
+        return format_report(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython's plain-text display
+        printer.text(repr(self))
+
+    def _ipython_display_(self) -> None:  # a notebook cell ending in doctor(): the table is already there
+        if not self.printed:
+            print(format_report(self))
+
+
 def doctor(verbose: bool = True) -> dict:
-    """Check the environment; print a short table when ``verbose``; return the facts as a dict.
+    """Check the environment; print a short table when ``verbose``; return the facts as a dict
+    (a :class:`DoctorReport`, which a notebook does not show a second time).
 
     Keys: ``backend``, ``switch_backend``, ``versions`` (python, keras, the backend library, numpy),
-    ``devices``, ``profile``, ``chinese_font``, ``datasets`` ({name: {"found", "path", "install", "optional"}}) and
+    ``devices``, ``profile``, ``chinese_font``, ``datasets`` ({name: {"found", "path", "install", "optional",
+    "missing": file names, "corrupt": one message per damaged file, naming it and the fix}}) and
     ``all_data_found`` (true when every required data set is found; optional ones do not count).
     """
     if not isinstance(verbose, bool):
@@ -106,7 +130,7 @@ def doctor(verbose: bool = True) -> dict:
         profile = resolve_profile(None)
     except ValueError as exc:  # a bad $AIGC_PROFILE is worth reporting, not crashing on
         profile = f"invalid: {exc}"
-    info = {
+    info = DoctorReport({
         "backend": backend,
         "switch_backend": SWITCH_HINT,
         "versions": versions,
@@ -115,9 +139,10 @@ def doctor(verbose: bool = True) -> dict:
         "datasets": datasets,
         "all_data_found": all(d["found"] for d in datasets.values() if not d["optional"]),
         "chinese_font": _chinese_font(),
-    }
+    })
     if verbose:
         print(format_report(info))
+        info.printed = True
     return info
 
 
@@ -134,12 +159,19 @@ def format_report(info: dict) -> str:
                             f"parameter `profile`)"))
     for name, d in info["datasets"].items():
         label = f"data: {name}" + (" (optional)" if d["optional"] else "")
-        rows.append((label, f"found at {d['path']}" if d["found"] and d["path"] else
-                     "found" if d["found"] else f"MISSING - {d['install']}"))
+        corrupt = d.get("corrupt", [])
+        if d["found"]:
+            rows.append((label, f"found at {d['path']}" if d["path"] else "found"))
+        elif corrupt:
+            rows += [(label if i == 0 else "", f"CORRUPT - {problem}") for i, problem in enumerate(corrupt)]
+            if d.get("missing"):
+                rows.append(("", f"MISSING {', '.join(d['missing'])} - {d['install']}"))
+        else:
+            rows.append((label, f"MISSING - {d['install']}"))
     width = max(len(k) for k, _ in rows)
     lines = ["aigc-course doctor", "-" * 18] + [f"{k:<{width}}  {v}" for k, v in rows]
     lines.append("all required data found: " + ("yes" if info["all_data_found"] else "NO"))
     return "\n".join(lines)
 
 
-__all__ = ["doctor", "format_report"]
+__all__ = ["doctor", "format_report", "DoctorReport"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import socket
+import threading
+import time
 
 import pytest
 
@@ -26,3 +29,44 @@ def raises_message(exc_type, message: str):
 def matches_whole(pattern: str, text: str) -> bool:
     """True when the regular expression matches all of ``text`` (for messages holding a temp path)."""
     return re.fullmatch(pattern, text, flags=re.S) is not None
+
+
+@contextlib.contextmanager
+def silent_server(lifetime: float = 20.0):
+    """A TCP server on 127.0.0.1 that accepts connections and never answers; it stops by itself after
+    ``lifetime`` seconds at most. Yields (port, list of accepted connections)."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.1)
+    accepted, stop = [], threading.Event()
+
+    def serve():
+        deadline = time.monotonic() + lifetime
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                conn, _ = srv.accept()
+                accepted.append(conn)  # held open, never read from or written to
+            except socket.timeout:
+                continue
+        for c in accepted:
+            c.close()
+        srv.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield srv.getsockname()[1], accepted
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+def without_proxies(monkeypatch) -> None:
+    """Unset the proxy variables, so that urllib and npm talk to a test server on 127.0.0.1 directly."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("npm_config_noproxy", "127.0.0.1,localhost")

@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ._download import DownloadError
+
 
 class DataNotFoundError(FileNotFoundError):
     """Raised when a data file is in none of the places searched. The message says how to fix it."""
+
+
+class CorruptDataError(ValueError):
+    """Raised when a data file exists but cannot be read or holds other data than expected (truncated,
+    damaged, not UTF-8, empty, wrong hash). The message names the file and says how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,8 @@ class DataSource:
     subdir: str  # folder name under $AIGC_DATA_DIR and ~/.keras/datasets
     system_dirs: Sequence[str]
     install_hint: str  # the command that installs it
+    fetch_name: str | None = None  # the NAME of `aigc-course data fetch NAME`, when the set can be downloaded
+    reinstall_hint: str | None = None  # the command that repairs the system package's copy
 
 
 def keras_cache_dir() -> Path:
@@ -76,9 +85,48 @@ def find_file(source: DataSource, filename: str, data_dir: str | os.PathLike | N
                 if Path(got).is_file():
                     return Path(got)
                 download_note = f"download: finished but {got} is missing"
-            except Exception as exc:  # no network, server error, ...
+            except DownloadError as exc:  # no network, no answer, server error, wrong hash
+                download_note = f"download: failed ({exc})"
+            except Exception as exc:  # an unexpected failure is still reported, not dumped
                 download_note = f"download: failed ({type(exc).__name__}: {exc})"
     raise DataNotFoundError(not_found_message(source, filename, tried, download_note))
+
+
+def _under(path: Path, folder: Path) -> bool:
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except OSError:
+        return False
+
+
+def repair_hint(source: DataSource, path: str | os.PathLike) -> str:
+    """How to replace a bad copy of a file, depending on where it was found."""
+    path = Path(path)
+    if _under(path, keras_cache_dir()):
+        again = (f"run `aigc-course data fetch {source.fetch_name}`" if source.fetch_name
+                 else "load it again while online")
+        return f"delete {path} and {again} to download a good copy"
+    if any(_under(path, Path(d)) for d in source.system_dirs):
+        return f"reinstall the package with `{source.reinstall_hint}`" if source.reinstall_hint else \
+            source.install_hint
+    return f"replace {path} with a good copy, or delete it so that the loader looks in the next place"
+
+
+def corrupt_error(source: DataSource, path: str | os.PathLike, problem: str) -> CorruptDataError:
+    """The one error for a bad data file: ``<path> is corrupt: <problem>. Fix: <how>.``"""
+    return CorruptDataError(f"{path} is corrupt: {problem}. Fix: {repair_hint(source, path)}.")
+
+
+def file_problem(read: Callable[[], object]) -> str | None:
+    """What ``aigc-course doctor`` says about one file: None when ``read()`` works, "missing" when the file is
+    not found, else the message of the error (which names the file and the fix)."""
+    try:
+        read()
+    except FileNotFoundError:
+        return "missing"
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def not_found_message(source: DataSource, filename: str, tried: list[tuple[str, Path]],

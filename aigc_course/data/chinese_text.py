@@ -3,7 +3,8 @@
 Files (in ``/usr/share/games/fortunes`` once ``fortunes-zh`` is installed):
 
 - ``tang300``: 唐诗三百首, 313 poems;
-- ``song100``: about a hundred Song-dynasty poems (宋诗; the package calls the file "song100");
+- ``song100``: about a hundred Song-dynasty poems (宋诗: regular poems such as 绝句 and 律诗, no 宋词
+  lyrics; the package calls the file "song100");
 - ``chinese``: about 5 000 sayings, quotes and notes (about 2 MB).
 
 Records are separated by a line holding only ``%``. In ``tang300`` and ``song100`` the first line of
@@ -24,13 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ._search import DataSource, find_file
+from .._io import atomic_write_text, read_json
+from ._search import DataSource, corrupt_error, file_problem, find_file
 
 SOURCE = DataSource(
     name="fortunes-zh",
     subdir="fortunes",
     system_dirs=["/usr/share/games/fortunes"],
     install_hint="install the Debian package with `sudo apt-get install fortunes-zh`",
+    reinstall_hint="sudo apt-get install --reinstall fortunes-zh",
 )
 TANG_FILE = "tang300"
 SONG_FILE = "song100"
@@ -142,12 +145,32 @@ def _find(filename: str, data_dir) -> Path:
     return find_file(SOURCE, filename, data_dir)
 
 
+def read_text_file(path: str | os.PathLike) -> str:
+    """The UTF-8 text of a fortunes-zh file; a file that is not UTF-8 or holds no text raises
+    CorruptDataError naming the file and the fix."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise corrupt_error(SOURCE, path, f"it is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                                          f"{exc.start})") from None
+    if not text.strip():
+        raise corrupt_error(SOURCE, path, "it is empty" if not raw else "it holds only blank space")
+    return text
+
+
 @functools.lru_cache(maxsize=8)
 def _read_cached(path: str, mtime_ns: int, kind: str):
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_text_file(path)
     if kind == "poems":
-        return tuple(parse_poems(text, source=path))
-    return tuple(parse_corpus(text))
+        try:
+            return tuple(parse_poems(text, source=path))
+        except ValueError as exc:
+            raise corrupt_error(SOURCE, path, str(exc).removeprefix(f"{path}: ")) from None
+    records = tuple(parse_corpus(text))
+    if not records:
+        raise corrupt_error(SOURCE, path, "it holds no records")
+    return records
 
 
 def _load(filename: str, data_dir, kind: str):
@@ -160,14 +183,22 @@ def load_tang_poems(data_dir: str | os.PathLike | None = None) -> list[Poem]:
     return _load(TANG_FILE, data_dir, "poems")
 
 
-def load_song_ci(data_dir: str | os.PathLike | None = None) -> list[Poem]:
-    """The Song-dynasty collection ``song100`` (96 poems). Parsed once per file and cached."""
+def load_song_poems(data_dir: str | os.PathLike | None = None) -> list[Poem]:
+    """宋诗: the Song-dynasty poems of ``song100`` (96 regular poems, 绝句 and 律诗, not 宋词 lyrics).
+    Parsed once per file and cached."""
     return _load(SONG_FILE, data_dir, "poems")
 
 
 def load_chinese_corpus(data_dir: str | os.PathLike | None = None) -> list[str]:
     """The ``chinese`` fortune file as a list of records (about 5 000 strings)."""
     return _load(CORPUS_FILE, data_dir, "corpus")
+
+
+def check_files(data_dir: str | os.PathLike | None = None) -> dict:
+    """{file name: None when found and readable, "missing", or the corruption message} for the three
+    fortunes-zh files (what ``aigc-course doctor`` reports)."""
+    kinds = {TANG_FILE: "poems", SONG_FILE: "poems", CORPUS_FILE: "corpus"}
+    return {name: file_problem(lambda: _load(name, data_dir, kind)) for name, kind in kinds.items()}
 
 
 def available(data_dir: str | os.PathLike | None = None) -> bool:
@@ -299,28 +330,39 @@ class CharTokenizer:
         return "".join(out)
 
     # -- persistence ---------------------------------------------------------------------------
+    FORMAT = "aigc_course.CharTokenizer"
+    REFIT_HINT = "write it again with tokenizer.save(path) from a tokenizer fitted on the same texts"
+
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the vocabulary to a JSON file; returns the path."""
+        """Write the vocabulary to a JSON file (atomically: never half a file); returns the path."""
         self._require_fitted("save")
-        path = Path(path)
-        path.write_text(json.dumps({"format": "aigc_course.CharTokenizer", "version": 1,
-                                    "specials": list(self.specials), "vocab": self._itos},
-                                   ensure_ascii=False, indent=0), encoding="utf-8")
-        return path
+        return atomic_write_text(path, json.dumps({"format": self.FORMAT, "version": 1,
+                                                   "specials": list(self.specials), "vocab": self._itos},
+                                                  ensure_ascii=False, indent=0))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "CharTokenizer":
-        """Read a tokenizer written by :meth:`save`."""
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("format") != "aigc_course.CharTokenizer":
-            raise ValueError(f"{path} is not a CharTokenizer file (missing format 'aigc_course.CharTokenizer')")
-        if not isinstance(data.get("specials"), list) or not isinstance(data.get("vocab"), list):
-            raise ValueError(f"{path}: expected lists under 'specials' and 'vocab'")
-        tok = cls(tuple(data["specials"]))
-        vocab = list(data["vocab"])
+        """Read a tokenizer written by :meth:`save`. A missing, damaged or foreign file raises one error that
+        names the file and the fix."""
+        def bad(problem: str) -> ValueError:
+            return ValueError(f"the tokenizer file {path} is not usable: {problem}. Fix: {cls.REFIT_HINT}.")
+
+        data = read_json(path, "the tokenizer file", cls.REFIT_HINT)
+        if not isinstance(data, dict) or data.get("format") != cls.FORMAT:
+            found = data.get("format") if isinstance(data, dict) else f"a JSON {type(data).__name__}"
+            raise bad(f"expected a JSON object with format {cls.FORMAT!r}, found {found!r}")
+        specials, vocab = data.get("specials"), data.get("vocab")
+        if not isinstance(specials, list) or not isinstance(vocab, list):
+            raise bad("expected lists under 'specials' and 'vocab'")
+        if not all(isinstance(v, str) and v for v in vocab):
+            raise bad("every vocabulary entry must be a non-empty string")
+        try:
+            tok = cls(tuple(specials))
+        except (TypeError, ValueError) as exc:
+            raise bad(f"its specials are invalid ({exc})") from None
         if vocab[:len(tok.specials)] != list(tok.specials) or len(set(vocab)) != len(vocab):
-            raise ValueError(f"{path}: the vocabulary must start with the specials and hold no duplicates")
-        tok._set_vocab(vocab)
+            raise bad("the vocabulary must start with the specials and hold no duplicates")
+        tok._set_vocab(list(vocab))
         return tok
 
     def __repr__(self) -> str:

@@ -10,12 +10,15 @@ Where it looks, in order: ``data_dir=``, ``$AIGC_DATA_DIR``, the Keras cache
 (``~/.keras/datasets/chinese-poetry/``); a folder counts if it (or its ``chinese-poetry/``,
 ``quantangshi/``, ``dist/quantangshi/`` or ``package/dist/quantangshi/``) holds ``poet.tang.*.json``.
 When none does it fetches (``npm pack chinese-poetry@2.0.1`` when ``npm`` exists, else the same tarball
-from the public npm registry) unless ``AIGC_OFFLINE`` is set; ``aigc-course data fetch tang-full`` does the
-same explicitly. The converted corpus is cached next to the fetched files, so conversion happens once.
+from the public npm registry, checked against the registry's sha512) unless ``AIGC_OFFLINE`` is set;
+``aigc-course data fetch tang-full`` does the same explicitly, and ``aigc-course data fetch tang-full --from
+chinese-poetry-2.0.1.tgz`` unpacks a tarball copied from a machine with network. The converted corpus is
+cached next to the fetched files, so conversion happens once.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -23,24 +26,40 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 
-from ._search import DataNotFoundError, DataSource, keras_cache_dir, not_found_message, offline
+from .._io import atomic_write_text
+from ._download import DownloadError, download, download_timeout
+from ._search import CorruptDataError, DataNotFoundError, DataSource, keras_cache_dir, not_found_message, offline
 from .chinese_text import Poem, load_tang_poems
 
 PACKAGE = "chinese-poetry"
 VERSION = "2.0.1"
-TARBALL_URL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
+TARBALL_NAME = f"{PACKAGE}-{VERSION}.tgz"
+TARBALL_URL = f"https://registry.npmjs.org/{PACKAGE}/-/{TARBALL_NAME}"
 TARBALL_SHA1 = "b6e7e60d0accac7c723d066a5c360549aab8299d"
+TARBALL_INTEGRITY = ("sha512-KtYARvV7CWNtax0na9+Jn6PlhGgSoid7PWyDzXI4KsCEm2odZcqEQyval5koaLygZnM/EQ3lfJ//25K8p3uHNg==")
+"""The registry's ``dist.shasum`` and ``dist.integrity`` of the tarball (``npm view chinese-poetry@2.0.1 dist``)."""
+NPM_REGISTRY: str | None = None
+"""``--registry`` for ``npm pack``; None keeps the user's npm configuration (e.g. a mirror)."""
+NPM_TIMEOUT_S = 900
+"""Upper bound for the whole ``npm pack`` run; a registry that does not answer fails much sooner (fetch timeout)."""
 FILE_GLOB = "poet.tang.*.json"
 CACHE_FILE = "tang_full_simplified.json"
+OFFLINE_FIX = (f"on a machine with network run `npm pack {PACKAGE}@{VERSION}` (or download {TARBALL_URL}), "
+               f"copy {TARBALL_NAME} to this machine and run "
+               f"`aigc-course data fetch tang-full --from {TARBALL_NAME}`")
 SOURCE = DataSource(
     name="全唐诗 (chinese-poetry 2.0.1)",
     subdir=PACKAGE,
     system_dirs=(),
-    install_hint="run `aigc-course data fetch tang-full` (uses npm, or downloads from the npm registry)",
+    install_hint=f"run `aigc-course data fetch tang-full` (uses npm, or downloads from the npm registry); "
+                 f"without network: {OFFLINE_FIX}",
+    fetch_name="tang-full",
 )
 _LAYOUTS = ("", PACKAGE, "quantangshi", "dist/quantangshi", "package/dist/quantangshi",
             f"{PACKAGE}/quantangshi", f"{PACKAGE}/dist/quantangshi")
@@ -92,67 +111,121 @@ def available(data_dir: str | os.PathLike | None = None) -> bool:
 
 
 def _extract(tgz: Path, target: Path) -> Path:
-    """Copy dist/quantangshi/poet.tang.*.json out of the npm tarball into ``target``."""
-    target.mkdir(parents=True, exist_ok=True)
+    """Copy dist/quantangshi/poet.tang.*.json out of the npm tarball into ``target``: into a temporary folder
+    beside it first, renamed to ``target`` only when complete (an interrupted extraction leaves nothing)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     pattern = re.compile(r"^package/dist/quantangshi/(poet\.tang\.\d+\.json)$")
-    n = 0
-    with tarfile.open(tgz, "r:gz") as tar:
-        for member in tar:
-            m = pattern.match(member.name)
-            if m and member.isfile():
-                data = tar.extractfile(member).read()
-                (target / m.group(1)).write_bytes(data)
-                n += 1
-    if n == 0:
-        raise DataNotFoundError(f"{tgz} holds no package/dist/quantangshi/{FILE_GLOB}")
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part"))
+    try:
+        n = 0
+        with tarfile.open(tgz, "r:gz") as tar:
+            for member in tar:
+                m = pattern.match(member.name)
+                if m and member.isfile():
+                    (tmp / m.group(1)).write_bytes(tar.extractfile(member).read())
+                    n += 1
+        if n == 0:
+            raise CorruptDataError(f"{tgz} holds no package/dist/quantangshi/{FILE_GLOB}. Fix: {OFFLINE_FIX}.")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise CorruptDataError(f"{tgz} is not a readable npm tarball ({exc}). Fix: {OFFLINE_FIX}.") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
     return target
 
 
+def _check_tarball(path: Path) -> None:
+    """ValueError unless ``path`` is the published chinese-poetry 2.0.1 tarball (sha512 of the registry)."""
+    digest = hashlib.sha512()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    got = "sha512-" + base64.b64encode(digest.digest()).decode("ascii")
+    if got != TARBALL_INTEGRITY:
+        raise ValueError(f"it is not {TARBALL_NAME} as published on the npm registry ({got[:23]}…, expected "
+                         f"{TARBALL_INTEGRITY[:23]}…)")
+
+
+class NpmError(RuntimeError):
+    """``npm pack`` ran and failed (its first error line is the message)."""
+
+
+def _npm_error(stderr: str) -> str:
+    for line in stderr.splitlines():
+        text = line.removeprefix("npm error").removeprefix("npm ERR!").strip()
+        if text and not re.match(r"^(code|errno|syscall)\b|^A complete log", text):
+            return text
+    return stderr.strip() or "no error message"
+
+
 def _npm_pack(workdir: Path) -> Path:
+    """``npm pack chinese-poetry@2.0.1`` in ``workdir``; FileNotFoundError when npm is not installed, NpmError
+    when it fails (no retries; a registry that does not answer fails after the download timeout)."""
     npm = shutil.which("npm")
     if npm is None:
         raise FileNotFoundError("npm is not installed")
-    subprocess.run([npm, "pack", f"{PACKAGE}@{VERSION}", "--silent"], cwd=workdir, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=900)
+    timeout = download_timeout()
+    command = [npm, "pack", f"{PACKAGE}@{VERSION}", "--loglevel=error", "--fetch-retries=0",
+               f"--fetch-timeout={int(timeout * 1000)}"]
+    if NPM_REGISTRY:
+        command.append(f"--registry={NPM_REGISTRY}")
+    print(f"aigc-course: running `npm pack {PACKAGE}@{VERSION}` (npm's registry) into {workdir}/ "
+          f"(giving up after {timeout:g} s without an answer)", file=sys.stderr, flush=True)
+    try:
+        done = subprocess.run(command, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, timeout=NPM_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise NpmError(f"npm pack did not finish within {NPM_TIMEOUT_S} s") from None
+    if done.returncode != 0:
+        raise NpmError(f"npm pack failed: {_npm_error(done.stderr)}")
     found = sorted(workdir.glob(f"{PACKAGE}-*.tgz"))
     if not found:
-        raise FileNotFoundError(f"npm pack left no {PACKAGE}-*.tgz in {workdir}")
+        raise NpmError(f"npm pack left no {PACKAGE}-*.tgz in {workdir}")
     return found[0]
 
 
 def _download(workdir: Path) -> Path:
-    from urllib.request import urlopen
-
-    path = workdir / f"{PACKAGE}-{VERSION}.tgz"
-    digest = hashlib.sha1()
-    with urlopen(TARBALL_URL, timeout=60) as response, open(path, "wb") as f:
-        for chunk in iter(lambda: response.read(1 << 20), b""):
-            digest.update(chunk)
-            f.write(chunk)
-    if digest.hexdigest() != TARBALL_SHA1:
-        raise ValueError(f"downloaded {TARBALL_URL} has sha1 {digest.hexdigest()}, expected {TARBALL_SHA1}")
-    return path
+    return download(TARBALL_URL, workdir / TARBALL_NAME, what=f"{PACKAGE} {VERSION} (npm tarball)",
+                    check=_check_tarball)
 
 
-def fetch_full_tang() -> Path:
-    """Fetch the poem files into the Keras cache (``~/.keras/datasets/chinese-poetry/quantangshi``) and
-    return that folder: ``npm pack`` when npm exists, otherwise a download of the same tarball."""
+def fetch_full_tang(from_file: str | os.PathLike | None = None) -> Path:
+    """Put the poem files into the Keras cache (``~/.keras/datasets/chinese-poetry/quantangshi``) and return
+    that folder.
+
+    ``from_file``: a copy of chinese-poetry-2.0.1.tgz (made with ``npm pack chinese-poetry@2.0.1`` on any
+    machine with network); it is checked against the registry's sha512 and unpacked, no network needed.
+    Otherwise: nothing to do when the files are there; else ``npm pack`` when npm exists, or a download of
+    the same tarball. The first failing connection ends the attempt with DataNotFoundError.
+    """
     target = _cache_dir() / "quantangshi"
+    if from_file is not None:
+        if not isinstance(from_file, (str, os.PathLike)):
+            raise TypeError(f"from_file must be a path to {TARBALL_NAME}, got {type(from_file).__name__}")
+        path = Path(from_file).expanduser()
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} does not exist. Fix: {OFFLINE_FIX}.")
+        try:
+            _check_tarball(path)
+        except ValueError as exc:
+            raise CorruptDataError(f"{path} is not usable: {exc}. Fix: {OFFLINE_FIX}.") from None
+        return _extract(path, target)
     if _holds_files(target):
         return target
     if offline():
         raise DataNotFoundError(_missing_message(None, "fetch: skipped because AIGC_OFFLINE is set"))
-    notes = []
     with tempfile.TemporaryDirectory() as tmp:
-        tgz = None
-        for getter in (_npm_pack, _download):
+        try:
             try:
-                tgz = getter(Path(tmp))
-                break
-            except Exception as exc:  # npm missing, no network, ...
-                notes.append(f"{getter.__name__.strip('_')}: {type(exc).__name__}: {exc}")
-        if tgz is None:
-            raise DataNotFoundError(_missing_message(None, "fetch failed (" + "; ".join(notes) + ")"))
+                tgz = _npm_pack(Path(tmp))
+            except FileNotFoundError:  # no npm: the same tarball straight from the registry
+                tgz = _download(Path(tmp))
+            _check_tarball(tgz)
+        except (NpmError, DownloadError, ValueError) as exc:
+            raise DataNotFoundError(_missing_message(None, f"fetch failed ({exc})")) from None
         return _extract(tgz, target)
 
 
@@ -233,9 +306,9 @@ def _load_converted(folder: str, signature: str, simplified: bool) -> tuple[tupl
     poems, duplicates = _convert(records, simplified)
     stats = {"folder": str(folder_path), "records": len(records), "duplicates": duplicates, "poems": len(poems)}
     if cacheable:
-        cache.write_text(json.dumps({"signature": signature, "stats": stats,
-                                     "poems": [[p.title, p.author, list(p.lines)] for p in poems]},
-                                    ensure_ascii=False), encoding="utf-8")
+        atomic_write_text(cache, json.dumps({"signature": signature, "stats": stats,
+                                             "poems": [[p.title, p.author, list(p.lines)] for p in poems]},
+                                            ensure_ascii=False))
     return tuple(poems), stats
 
 
@@ -319,4 +392,4 @@ def _exclude_cached(folder: str, signature: str, simplified: bool, poems: list[P
 
 
 __all__ = ["load_full_tang", "describe", "available", "fetch_full_tang", "exclude_poems", "normalise",
-           "TARBALL_URL"]
+           "TARBALL_URL", "OFFLINE_FIX"]

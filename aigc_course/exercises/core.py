@@ -21,9 +21,13 @@ from typing import Any, Callable, Sequence
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 
 
+NOT_ANSWERED = "这里的 ____ 还没有作答（not answered yet）：先把 ____ 换成你的答案，再运行这段代码。"
+
+
 class _Blank:
     """The ``____`` placeholder: any arithmetic, call, index or attribute on it gives ``____`` again,
-    so an exercise notebook runs top to bottom before the learner has answered anything."""
+    so an exercise notebook runs top to bottom before the learner has answered anything. Iterating over it
+    (``for x in ____``, ``list(____)``, ``x in ____``) raises NotAttempted instead of looping for ever."""
 
     _instance = None
 
@@ -48,6 +52,9 @@ class _Blank:
 
     def __getitem__(self, key):
         return self
+
+    def __iter__(self):  # without it, Python would iterate through __getitem__(0), (1), ... for ever
+        raise NotAttempted(NOT_ANSWERED)
 
     def _same(self, *args):
         return self

@@ -101,26 +101,25 @@ def _feature_model():
     return _CACHE["features"]
 
 
-def prepare_images(images, value_range: str | None = None) -> np.ndarray:
+def prepare_images(images, value_range: str | None = None, name: str = "images") -> np.ndarray:
     """Check ``images`` and return float32 (n, 28, 28, 1) in [0, 1].
 
-    Accepts (n, 28, 28) or (n, 28, 28, 1) arrays (numpy or backend tensors) in [0, 1] or [-1, 1];
-    ``value_range`` is "tanh" ([-1, 1]), "unit" ([0, 1]) or None (guess: any negative value means [-1, 1]).
+    Accepts (n, 28, 28) or (n, 28, 28, 1) arrays (numpy or backend tensors); ``value_range`` is "tanh"
+    ([-1, 1]), "unit" ([0, 1]), "uint8" (0..255) or None (guess, see :func:`aigc_course.viz.images.to_unit`).
+    Wrong ranges, NaN/inf, ranks and channel counts raise ValueError naming ``name``.
     """
     from ..viz.images import to_unit
 
-    if value_range not in (None, "tanh", "unit"):
-        raise ValueError(f"value_range must be 'tanh', 'unit' or None, got {value_range!r}")
-    if isinstance(images, (str, bytes, dict)) or images is None:
-        raise TypeError(f"images must be an array of shape (n, 28, 28) or (n, 28, 28, 1), "
-                        f"got {type(images).__name__}")
-    x = to_unit(images, value_range)
+    x = to_unit(images, value_range, name=name)
     if x.ndim == 3:
         x = x[..., None]
+    if x.ndim == 4 and x.shape[1:3] == IMAGE_SHAPE[:2] and x.shape[-1] != 1:
+        raise ValueError(f"{name} must be grey images with one channel, got {x.shape[-1]} channels in shape "
+                         f"{x.shape}; convert them to grey first (e.g. images.mean(axis=-1, keepdims=True))")
     if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"images must have shape (n, 28, 28) or (n, 28, 28, 1), got {tuple(np.shape(images))}")
+        raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 28, 28, 1), got {tuple(np.shape(images))}")
     if len(x) == 0:
-        raise ValueError("images must hold at least one image, got 0")
+        raise ValueError(f"{name} must hold at least one image, got 0")
     return np.ascontiguousarray(x, dtype="float32")
 
 
@@ -176,10 +175,21 @@ def predict_proba(images, value_range: str | None = None, batch_size: int = 500)
 
 
 def accuracy(images, labels, value_range: str | None = None, batch_size: int = 500) -> float:
-    """Share of ``images`` whose most probable class equals ``labels`` (n,)."""
+    """Share of ``images`` whose most probable class equals ``labels`` (n,) (class ids 0..9)."""
+    if hasattr(labels, "shape") and not isinstance(labels, np.ndarray):  # a backend tensor
+        import keras
+
+        labels = keras.ops.convert_to_numpy(labels)
     labels = np.asarray(labels)
     if labels.ndim != 1:
-        raise ValueError(f"labels must have shape (n,), got {labels.shape}")
+        hint = "; for one-hot labels pass labels.argmax(axis=1)" if labels.ndim == 2 else ""
+        raise ValueError(f"labels must have shape (n,) (one class id per image), got {labels.shape}{hint}")
+    if labels.dtype.kind not in "iu" and not (labels.dtype.kind == "f" and np.all(np.isfinite(labels))
+                                              and np.all(labels == np.round(labels))):
+        raise ValueError(f"labels must be integer class ids 0..{NUM_CLASSES - 1}, got dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
+        raise ValueError(f"labels must be class ids 0..{NUM_CLASSES - 1}, got values in "
+                         f"[{labels.min():g}, {labels.max():g}]")
     logits = predict_logits(images, value_range, batch_size)
     if len(labels) != len(logits):
         raise ValueError(f"got {len(logits)} images but {len(labels)} labels")

@@ -2,7 +2,9 @@
 
 Every function that compares two sets accepts either
 
-* images: (n, 28, 28, 1) or (n, 28, 28) arrays in [0, 1] or [-1, 1]; they are embedded with
+* images: (n, 28, 28, 1) or (n, 28, 28) arrays in [0, 1], [-1, 1] or 0..255, as ``value_range`` says ("unit",
+  "tanh", "uint8"; None guesses); a range that does not fit the values, NaN/inf, a wrong rank or channel
+  count raise ValueError instead of giving a wrong number. They are embedded with
   :func:`aigc_course.metrics.features.embed` (128-d pre-ReLU features of the shipped classifier), or
 * feature matrices: 2-D arrays (n, d) used as they are.
 
@@ -67,12 +69,13 @@ def to_features(x, name: str = "x", value_range: str | None = None, batch_size: 
     raise ValueError(f"{name} must be images (n, 28, 28, 1) or a feature matrix (n, d), got shape {arr.shape}")
 
 
-def _pair(a, b, value_range, batch_size, min_samples: int, what: str):
-    fa = to_features(a, "a", value_range, batch_size)
-    fb = to_features(b, "b", value_range, batch_size)
+def _pair(a, b, value_range, batch_size, min_samples: int, what: str, names=("a", "b")):
+    fa = to_features(a, names[0], value_range, batch_size)
+    fb = to_features(b, names[1], value_range, batch_size)
     if fa.shape[1] != fb.shape[1]:
-        raise ValueError(f"a and b must have the same feature size, got {fa.shape[1]} and {fb.shape[1]}")
-    for name, f in (("a", fa), ("b", fb)):
+        raise ValueError(f"{names[0]} and {names[1]} must have the same feature size, got {fa.shape[1]} and "
+                         f"{fb.shape[1]}")
+    for name, f in zip(names, (fa, fb)):
         if len(f) < min_samples:
             raise ValueError(f"{what} needs at least {min_samples} samples in {name}, got {len(f)}")
         if not np.all(np.isfinite(f)):
@@ -214,6 +217,8 @@ def _flat(x, name: str) -> np.ndarray:
     if arr.ndim < 2:
         raise ValueError(f"{name} must have shape (n, ...) with one row per sample, got {arr.shape}")
     flat = arr.reshape(len(arr), -1)
+    if flat.dtype.kind == "f" and not np.all(np.isfinite(flat)):
+        raise ValueError(f"{name} contains NaN or infinite values")
     return flat if flat.dtype == np.float64 else flat.astype("float32")  # float32 halves the memory of pixels
 
 
@@ -298,7 +303,7 @@ def precision_recall(real, fake, k: int = 3, value_range: str | None = None, bat
     Returns {"precision": float, "recall": float}. Each set needs more than k samples.
     """
     k = _check_count(k, "k", 1)
-    fr, ff = _pair(real, fake, value_range, batch_size, k + 1, "precision_recall")
+    fr, ff = _pair(real, fake, value_range, batch_size, k + 1, "precision_recall", names=("real", "fake"))
     precision = float(np.mean(_inside(ff, fr, _radii(fr, k))))
     recall = float(np.mean(_inside(fr, ff, _radii(ff, k))))
     return {"precision": precision, "recall": recall}

@@ -2,8 +2,9 @@ import gzip
 
 import numpy as np
 import pytest
+from helpers import raises_message
 
-from aigc_course.data import DataNotFoundError, fashion_mnist, load_fashion_mnist, make_moons, make_ring, mode_coverage
+from aigc_course.data import CorruptDataError, DataNotFoundError, fashion_mnist, load_fashion_mnist, make_moons, make_ring, mode_coverage
 
 
 def test_fashion_mnist_shapes_and_scales():
@@ -59,17 +60,23 @@ def test_missing_data_gives_one_clear_error(tmp_path, monkeypatch):
 
 
 def test_data_dir_argument_wins_and_bad_files_are_reported(tmp_path):
+    for name in fashion_mnist.FILES["test"]:  # a good copy in data_dir is used
+        (tmp_path / name).symlink_to(f"/usr/share/datasets/fashion-mnist/{name}")
+    fashion_mnist._load_raw.cache_clear()
+    x, y = load_fashion_mnist("test", scale="uint8", data_dir=tmp_path)
+    assert x.shape == (10000, 28, 28, 1) and y[:5].tolist() == [9, 2, 1, 1, 6]
+
     def idx(path, dims, payload):
+        path.unlink()
         header = bytes([0, 0, 8, len(dims)]) + b"".join(int(d).to_bytes(4, "big") for d in dims)
         with gzip.open(path, "wb") as f:
             f.write(header + payload)
-    idx(tmp_path / "t10k-images-idx3-ubyte.gz", (2, 28, 28), bytes(range(256)) * 6 + bytes(32))
-    idx(tmp_path / "t10k-labels-idx1-ubyte.gz", (2,), bytes([3, 7]))
-    x, y = load_fashion_mnist("test", scale="uint8", data_dir=tmp_path)
-    assert x.shape == (2, 28, 28, 1) and y.tolist() == [3, 7] and x[0, 0, 1, 0] == 1
-    idx(tmp_path / "t10k-labels-idx1-ubyte.gz", (3,), bytes([3, 7]))
+    bad = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    idx(bad, (3,), bytes([3, 7]))
     fashion_mnist._load_raw.cache_clear()
-    with pytest.raises(ValueError, match=r"header says shape \(3,\) but holds 2 values"):
+    with raises_message(CorruptDataError, f"{bad} is corrupt: its header says shape (3,) but it holds 2 values. "
+                        f"Fix: replace {bad} with a good copy, or delete it so that the loader looks in the "
+                        f"next place."):
         load_fashion_mnist("test", data_dir=tmp_path)
     fashion_mnist._load_raw.cache_clear()
 

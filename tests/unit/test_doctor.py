@@ -1,5 +1,6 @@
 """aigc-course doctor and list: what they find, what they say when data is missing."""
 
+import dataclasses
 import sys
 import types
 from pathlib import Path
@@ -19,10 +20,8 @@ def _hide_data(tmp_path, monkeypatch):
     monkeypatch.setenv("AIGC_DATA_DIR", str(empty))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     for module in (fashion_mnist, chinese_text):
-        s = module.SOURCE
-        monkeypatch.setattr(module, "SOURCE", s.__class__(name=s.name, subdir=s.subdir,
-                                                          system_dirs=[str(tmp_path / "hidden")],
-                                                          install_hint=s.install_hint))
+        monkeypatch.setattr(module, "SOURCE", dataclasses.replace(module.SOURCE,
+                                                                  system_dirs=[str(tmp_path / "hidden")]))
 
 
 @pytest.mark.backend
@@ -66,7 +65,8 @@ def test_optional_tang_corpus_does_not_fail_the_check(monkeypatch):
     monkeypatch.setitem(sys.modules, "aigc_course.data.tang_full", fake)
     info = doctor(verbose=False)
     assert info["datasets"]["Tang corpus (full)"] == {
-        "found": False, "path": None, "install": "run `aigc-course data fetch tang_full`", "optional": True}
+        "found": False, "path": None, "install": "run `aigc-course data fetch tang_full`", "optional": True,
+        "missing": [], "corrupt": []}
     assert info["all_data_found"] is True
     assert "data: Tang corpus (full) (optional)  MISSING - run `aigc-course data fetch tang_full`" in \
         format_report(info)
@@ -110,3 +110,54 @@ def test_cli_doctor_and_list(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out.splitlines()
     assert len(out) == len(CHAPTERS)
     assert "00_setup" in out[0] and "环境与课程导览" in out[0]
+
+
+def test_doctor_reports_corrupt_files_with_the_fix(tmp_path, monkeypatch, capsys):
+    _hide_data(tmp_path, monkeypatch)
+    cache = tmp_path / "keras" / "datasets" / "fashion-mnist"
+    cache.mkdir(parents=True)
+    for pair in fashion_mnist.FILES.values():
+        for name in pair:
+            (cache / name).symlink_to(f"/usr/share/datasets/fashion-mnist/{name}")
+    bad = cache / "t10k-labels-idx1-ubyte.gz"
+    bad.unlink()
+    bad.write_bytes(Path("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz").read_bytes()[:2000])
+    empty = tmp_path / "empty"
+    (empty / "tang300").write_bytes(b"")
+    for name in ("song100", "chinese"):
+        (empty / name).symlink_to(f"/usr/share/games/fortunes/{name}")
+    info = doctor(verbose=True)
+    out = capsys.readouterr().out
+    problem = (f"{bad} is corrupt: it is truncated (the gzip data ends early). Fix: delete {bad} and run "
+               f"`aigc-course data fetch fashion-mnist` to download a good copy.")
+    assert info["datasets"]["Fashion-MNIST"] == {
+        "found": False, "path": str(cache), "install": fashion_mnist.SOURCE.install_hint, "optional": False,
+        "missing": [], "corrupt": [problem]}
+    tang_problem = (f"{empty / 'tang300'} is corrupt: it is empty. Fix: replace {empty / 'tang300'} with a good "
+                    f"copy, or delete it so that the loader looks in the next place.")
+    assert info["datasets"]["fortunes-zh"]["corrupt"] == [tang_problem]
+    assert info["all_data_found"] is False
+    rows = [line.split("  ", 1)[0] for line in out.splitlines()]
+    assert f"CORRUPT - {problem}" in out and f"CORRUPT - {tang_problem}" in out and out.count(problem) == 1
+    assert rows.count("data: Fashion-MNIST") == 1 and rows.count("data: fortunes-zh") == 1
+
+
+def test_doctor_prints_each_fact_once_in_a_notebook(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from aigc_course import doctor\ndoctor()")
+        out = capsys.readouterr().out
+        assert out.count("aigc-course doctor") == 1 and out.count("Keras backend") == 1
+        shell.run_cell("info = doctor(verbose=False)\ninfo")
+        out = capsys.readouterr().out
+        assert out.count("Keras backend") == 1 and "all required data found: yes" in out
+    finally:
+        InteractiveShell.clear_instance()
+    info = doctor(verbose=False)
+    assert repr(info) == format_report(info) and isinstance(info, dict)
+    printed = doctor(verbose=True)
+    capsys.readouterr()
+    assert repr(printed) == ("<aigc-course doctor report, printed above; a dict with keys backend, switch_backend, "
+                             "versions, devices, profile, datasets, all_data_found, chinese_font>")

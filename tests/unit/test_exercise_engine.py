@@ -99,3 +99,24 @@ def test_shared_checker_helpers():
     assert as_array([[1, 2]], "w").shape == (1, 2)
     with pytest.raises(TypeError, match="w 应该是一个数组，而你给的是 dict"):
         as_array({"a": object()}, "w")
+
+
+def test_iterating_a_blank_raises_not_answered_instead_of_hanging():
+    from helpers import raises_message
+
+    from aigc_course.exercises.core import NotAttempted
+
+    message = "这里的 ____ 还没有作答（not answered yet）：先把 ____ 换成你的答案，再运行这段代码。"
+    with raises_message(NotAttempted, message):
+        for _ in ____:
+            pass
+    with raises_message(NotAttempted, message):
+        list(____.items())
+    with raises_message(NotAttempted, message):
+        3 in ____  # noqa: B015
+
+    def total(xs):  # a learner's function that loops over what it is given
+        return sum(x for x in xs)
+    q = Question("q3", lambda f: None if f([1, 2]) == 3 else "不对", var="total")
+    r = q.evaluate(lambda xs: total(____))
+    assert r.status == NOT_ATTEMPTED and r.message == message

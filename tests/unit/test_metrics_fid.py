@@ -123,7 +123,7 @@ def test_precision_recall_known_cases():
     pr = M.precision_recall(real, one_mode, k=3)
     assert pr["precision"] > 0.95
     assert 0.15 < pr["recall"] < 0.3
-    with pytest.raises(ValueError, match=r"^precision_recall needs at least 4 samples in b, got 3$"):
+    with pytest.raises(ValueError, match=r"^precision_recall needs at least 4 samples in fake, got 3$"):
         M.precision_recall(real, real[:3], k=3)
     with pytest.raises(ValueError, match=r"^k must be an int >= 1, got 0$"):
         M.precision_recall(real, real, k=0)

@@ -12,7 +12,7 @@ def test_make_grid_shapes_and_ranges():
     assert images.make_grid(np.zeros((2, 4, 4, 3)), ncols=2).shape == (6, 11, 3)
     with pytest.raises(ValueError, match=r"images must have shape .* got \(2, 4, 4, 2\)"):
         images.make_grid(np.zeros((2, 4, 4, 2)))
-    with pytest.raises(ValueError, match="value_range must be 'tanh', 'unit' or None, got 'rgb'"):
+    with pytest.raises(ValueError, match="^value_range must be 'tanh', 'unit', 'uint8' or None, got 'rgb'$"):
         images.to_unit(x, "rgb")
 
 
