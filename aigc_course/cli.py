@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     das = da.add_subparsers(dest="action", required=True)
     f = das.add_parser("fetch", help="fetch a data set into the cache")
     f.add_argument("name", help="data set name (see `aigc-course doctor`)")
+    f.add_argument("--from", dest="from_file", metavar="FILE", default=None,
+                   help="unpack a local copy of the download instead (tang-full: chinese-poetry-2.0.1.tgz from "
+                        "`npm pack chinese-poetry@2.0.1`), for machines without network")
     return p
 
 
@@ -255,7 +258,7 @@ def _dispatch(args) -> int:
     if args.command == "data":
         from .data import fetch
 
-        path = fetch(args.name)
+        path = fetch(args.name, from_file=args.from_file)
         print(f"{args.name}: {path}")
         return 0
     return 2

@@ -190,3 +190,17 @@ def test_exclude_poems_by_shared_half_lines():
     assert tf.normalise("红豆，生南国。\n") == "红豆生南国"
     with pytest.raises(ValueError, match=r"min_share must be a number in \(0, 1\], got 0"):
         tf.exclude_poems([], ref, min_share=0)
+
+
+def test_cli_fetch_from_a_copied_tarball(monkeypatch, tmp_path, capsys):
+    from aigc_course import cli
+
+    monkeypatch.delenv("AIGC_DATA_DIR")
+    tgz = tmp_path / "chinese-poetry-2.0.1.tgz"
+    monkeypatch.setattr(tf, "TARBALL_INTEGRITY", _tarball(tgz))
+    assert cli.main(["data", "fetch", "tang-full", "--from", str(tgz)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("tang-full: ") and len(tf.load_full_tang(exclude_tang300=False)) == 3
+    assert cli.main(["data", "fetch", "tang-full", "--from", str(tmp_path / "nope.tgz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"aigc-course data: error: {tmp_path / 'nope.tgz'} does not exist. Fix: ")
