@@ -11,27 +11,14 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, as_array, close, is_blank
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "reference_reparameterise", "reference_kl", "reference_kl_gauss",
            "reference_neg_elbo_loss",
            "ELBO_EXAMPLE"]
 
 
-def _to_numpy(value, name: str) -> np.ndarray:
-    if is_blank(value):
-        raise NotAttempted(f"{name} 里还有 ____。")
-    if not isinstance(value, (np.ndarray, np.generic, int, float, list, tuple)):
-        try:  # a backend tensor (TensorFlow, JAX or PyTorch)
-            import keras
-
-            value = keras.ops.convert_to_numpy(value)
-        except Exception:
-            pass
-    try:
-        return np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该返回一个数组，而你的函数返回了 {type(value).__name__}") from None
+_to_numpy = as_array
 
 
 def _callable(fn, name: str):

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, as_array, close, is_blank
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "TOY_X", "reference_weights", "reference_attention"]
 
@@ -36,17 +36,10 @@ def reference_attention(q, k, v) -> np.ndarray:
     return _softmax_rows(q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])) @ v
 
 
-def _array(value, name: str):
-    try:
-        return np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该是一个数组，而你给的是 {type(value).__name__}") from None
-
-
 # --- q1: attention weights of the toy sequence -------------------------------------------------------------
 def _check_q1(weights):
     try:
-        w = _array(weights, "weights")
+        w = as_array(weights, "weights")
     except TypeError as exc:
         return str(exc)
     if w.shape != (3, 3):
@@ -138,7 +131,7 @@ def _check_q4(attention):
     if is_blank(out):
         raise NotAttempted("函数里还有 ____。")
     try:
-        o = _array(out, "attention(q, k, v)")
+        o = as_array(out, "attention(q, k, v)")
     except TypeError as exc:
         return str(exc)
     if o.shape != (4, 3):
@@ -188,16 +181,11 @@ q5 = Question(
 
 def _to_numpy(value, name: str):
     """A learner's array of any backend (or a tuple whose first item is the array) as float64 numpy."""
-    if isinstance(value, tuple) and value:
+    if isinstance(value, tuple) and value and not np.isscalar(value[0]):
         value = value[0]
-    if is_blank(value) or value is None:
-        raise NotAttempted("函数里还有 ____（或者它没有 return）。")
-    try:
-        from keras import ops
-
-        return np.asarray(ops.convert_to_numpy(value), dtype="float64")
-    except Exception:
-        return _array(value, name)
+    if value is None:
+        raise NotAttempted("函数没有 return。")
+    return as_array(value, name)
 
 
 # --- q6: masked scaled dot-product attention in keras.ops, with batch and head axes -----------------------

@@ -6,8 +6,6 @@ model) are executed here with only math, numpy, keras and keras.ops in scope, an
 weights, same loss after one seeded training step.
 """
 
-import json
-import math
 from pathlib import Path
 
 import keras
@@ -15,25 +13,17 @@ import numpy as np
 import pytest
 from keras import ops
 
+from helpers import lesson_namespace
+
 from aigc_course.models import losses, vae
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "06_vae.ipynb"
 SAVED = ["Sampling", "build_encoder", "build_decoder", "negative_elbo_terms", "VAE"]
 
 
-def saved_cells(path: Path) -> list[str]:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-               for c in nb["cells"] if c["cell_type"] == "code"]
-    return [s for s in sources if s.lstrip().startswith("#@save")]
-
-
 @pytest.fixture(scope="module")
 def lesson():
-    ns = {"math": math, "np": np, "keras": keras, "ops": ops}
-    for i, src in enumerate(saved_cells(NOTEBOOK)):
-        exec(compile(src, f"{NOTEBOOK.name}#@save[{i}]", "exec"), ns)
-    return ns
+    return lesson_namespace(NOTEBOOK)
 
 
 def _np(x):

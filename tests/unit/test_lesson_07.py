@@ -5,14 +5,14 @@ holding only what they may use (math, numpy, keras, keras.ops), and their result
 ``aigc_course.models.transformer`` on seeded inputs. A change to either side that alters the numbers fails.
 """
 
-import json
-import math
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 from keras import ops
+
+from helpers import lesson_namespace
 
 from aigc_course.models import transformer as T
 
@@ -21,20 +21,9 @@ SAVED = ["scaled_dot_product_attention", "causal_mask", "padding_mask", "MultiHe
          "sinusoidal_positions", "TransformerBlock"]
 
 
-def saved_cells(path: Path) -> list[str]:
-    """Sources of the code cells whose first line is ``#@save``."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-               for c in nb["cells"] if c["cell_type"] == "code"]
-    return [s for s in sources if s.lstrip().startswith("#@save")]
-
-
 @pytest.fixture(scope="module")
 def lesson():
-    ns = {"math": math, "np": np, "keras": keras, "ops": ops}
-    for i, src in enumerate(saved_cells(NOTEBOOK)):
-        exec(compile(src, f"{NOTEBOOK.name}#@save[{i}]", "exec"), ns)
-    return ns
+    return lesson_namespace(NOTEBOOK)
 
 
 def _np(x):
