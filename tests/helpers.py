@@ -70,3 +70,24 @@ def without_proxies(monkeypatch) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("npm_config_noproxy", "127.0.0.1,localhost")
+
+
+def lesson_namespace(notebook) -> dict:
+    """Run the code cells of ``notebook`` whose first line is ``#@save`` (d2l's marker for the lesson's code that
+    the package also holds) in a namespace with only math, np, keras and ops, and return that namespace."""
+    import json
+    import math
+    from pathlib import Path
+
+    import keras
+    import numpy as np
+    from keras import ops
+
+    path = Path(notebook)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    ns = {"math": math, "np": np, "keras": keras, "ops": ops}
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+               for c in nb["cells"] if c["cell_type"] == "code"]
+    for i, src in enumerate(s for s in sources if s.lstrip().startswith("#@save")):
+        exec(compile(src, f"{path.name}#@save[{i}]", "exec"), ns)
+    return ns

@@ -11,26 +11,14 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, as_array, close, is_blank
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "reference_reparameterise", "reference_kl", "reference_neg_elbo_loss",
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "reference_reparameterise", "reference_kl", "reference_kl_gauss",
+           "reference_neg_elbo_loss",
            "ELBO_EXAMPLE"]
 
 
-def _to_numpy(value, name: str) -> np.ndarray:
-    if is_blank(value):
-        raise NotAttempted(f"{name} 里还有 ____。")
-    if not isinstance(value, (np.ndarray, np.generic, int, float, list, tuple)):
-        try:  # a backend tensor (TensorFlow, JAX or PyTorch)
-            import keras
-
-            value = keras.ops.convert_to_numpy(value)
-        except Exception:
-            pass
-    try:
-        return np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} 应该返回一个数组，而你的函数返回了 {type(value).__name__}") from None
+_to_numpy = as_array
 
 
 def _callable(fn, name: str):
@@ -224,4 +212,97 @@ q5 = Question(
     hints=["想一想生成时 z 从哪里来，训练时 z 又是从哪里来。"],
     solution="C：没有 KL 项，编码器可以把隐向量放在任何地方，训练时解码器只见过这些位置；"
              "生成时从 N(0, I) 抽出的 z 大多落在它没见过的区域。",
+)
+
+
+# ---- q6: derive the KL divergence between two 1-D Gaussians -----------------------------------------------
+def reference_kl_gauss(m1, v1, m2, v2):
+    """KL(N(m1, v1) || N(m2, v2)) for 1-D Gaussians given by their means and variances."""
+    return 0.5 * (np.log(v2 / v1) + (v1 + (m1 - m2) ** 2) / v2 - 1.0)
+
+
+_KL_POINTS = [(0.0, 1.0, 0.0, 1.0), (1.0, 0.5, 0.0, 1.0), (-0.3, 2.0, 0.7, 0.4), (2.0, 0.1, -1.0, 3.0)]
+
+
+def _check_kl_gauss(fn):
+    bad = _callable(fn, "kl_gauss")
+    if bad:
+        return bad
+    got = []
+    for p in _KL_POINTS:
+        value = fn(*p)
+        if is_blank(value):
+            raise NotAttempted("kl_gauss 里还有 ____。")
+        got.append(float(_to_numpy(value, "kl_gauss(m1, v1, m2, v2)").reshape(())))
+    got = np.array(got)
+    want = np.array([reference_kl_gauss(*p) for p in _KL_POINTS])
+    if close(got, want):
+        return None
+    if close(got, [reference_kl_gauss(m2, v2, m1, v1) for m1, v1, m2, v2 in _KL_POINTS]):
+        return "你算的是 KL(p₂ ‖ p₁)：KL 不对称，期望是在 q = N(m1, v1) 下取的，log 里是 v2 / v1。"
+    if close(got, 2 * want):
+        return "少了前面的 1/2（高斯对数密度里的 ½）。"
+    if close(got, [reference_kl_gauss(m1, v1 ** 2, m2, v2 ** 2) for m1, v1, m2, v2 in _KL_POINTS]):
+        return "v1、v2 已经是方差 σ²，不要再平方。"
+    if close(got, [reference_kl_gauss(m1, math.sqrt(v1), m2, math.sqrt(v2)) for m1, v1, m2, v2 in _KL_POINTS]):
+        return "v1、v2 是方差；你把它们当成了标准差的平方根来用。"
+    if abs(got[0]) > 1e-6:
+        return f"两个分布相同（第一组参数）时 KL 必须为 0，你的函数给出 {got[0]:.4f}。"
+    return "结果不对：KL = ½ [ log(v2 / v1) + (v1 + (m1 − m2)²) / v2 − 1 ]。"
+
+
+q6 = Question(
+    "q6", _check_kl_gauss, var="kl_gauss",
+    hints=["KL = E_q[log q(z) − log p(z)]，把两个高斯的对数密度代进去。",
+           "E_q[(z − m2)²] = v1 + (m1 − m2)²，E_q[(z − m1)²] = v1。"],
+    solution="`return 0.5 * (np.log(v2 / v1) + (v1 + (m1 - m2) ** 2) / v2 - 1)`；"
+             "取 m2 = 0、v2 = 1 就得到 VAE 的 KL 项 ½(m1² + v1 − log v1 − 1)。",
+)
+
+
+# ---- q7: the sampling layer in keras ----------------------------------------------------------------------
+def _check_sampling_layer(Layer):
+    if is_blank(Layer):
+        raise NotAttempted("先把 Sampling 写完。")
+    if not isinstance(Layer, type):
+        return f"Sampling 应该是一个类（keras.layers.Layer 的子类），而你给的是 {type(Layer).__name__}。"
+    import keras
+
+    from .core import source_of
+
+    if "np.random" in source_of(Layer):
+        return ("不要用 np.random：它在 fit() 编译的训练步里只会被执行一次，每一步都用同一份噪声。"
+                "用 keras.random.normal(..., seed=self.seed_generator)。")
+    layer = Layer(seed=3)
+    mu = np.tile(np.array([[1.5, -2.0]], "float32"), (20000, 1))
+    log_var = np.log(np.tile(np.array([[0.25, 4.0]], "float32"), (20000, 1)))
+    first = layer([mu, log_var])
+    if is_blank(first) or first is None:
+        raise NotAttempted("call 里还有 ____（或者它没有 return）。")
+    z = _to_numpy(first, "Sampling()([mu, log_var])")
+    if z.shape != mu.shape:
+        return f"输出形状应与 mu 相同 {mu.shape}，你的是 {z.shape}。"
+    var = z.var(axis=0)
+    if np.allclose(var, 0.0, atol=1e-6):
+        return "输出没有随机性：z 要加上 σ 倍的标准正态噪声。"
+    if np.allclose(var, [0.0625, 16.0], rtol=0.1):
+        return "你乘的是方差 σ²；噪声要乘标准差 σ = exp(log_var / 2)。"
+    if not (np.allclose(z.mean(axis=0), [1.5, -2.0], atol=0.1) and np.allclose(var, [0.25, 4.0], rtol=0.1)):
+        return (f"z 的样本均值 {z.mean(axis=0).round(2)}、方差 {var.round(2)} 应接近 μ = [1.5, -2.0]、"
+                f"σ² = [0.25, 4.0]：z = μ + exp(log_var / 2) · ε。")
+    second = _to_numpy(layer([mu, log_var]), "Sampling()([mu, log_var])")
+    if np.allclose(second, z):
+        return "两次调用给出了同一份噪声：每次调用都要重新抽 ε（keras.random.normal 配合 SeedGenerator）。"
+    if not isinstance(layer, keras.layers.Layer):
+        return "Sampling 要继承 keras.layers.Layer，才能放进 keras 模型里。"
+    return None
+
+
+q7 = Question(
+    "q7", _check_sampling_layer, var="Sampling",
+    hints=["eps = keras.random.normal(ops.shape(mu), seed=self.seed_generator)。",
+           "return mu + ops.exp(0.5 * log_var) * eps。"],
+    solution="```python\n    def call(self, inputs):\n        mu, log_var = inputs\n"
+             "        eps = keras.random.normal(ops.shape(mu), seed=self.seed_generator)\n"
+             "        return mu + ops.exp(0.5 * log_var) * eps\n```",
 )

@@ -4,10 +4,12 @@ Pieces, from the smallest up:
 
 - ``scaled_dot_product_attention(q, k, v, mask)``: softmax(q kᵀ / √d) v, returning outputs and weights;
 - ``causal_mask(n)``: the lower-triangular mask that lets position t look only at positions ≤ t;
+- ``padding_mask(tokens, pad_id)``: (batch, 1, n) true at real tokens, so no query looks at padding;
 - ``MultiHeadSelfAttention``: h heads of scaled dot-product attention with their own projections
   (weights laid out like ``keras.layers.MultiHeadAttention``'s, so the two can be compared number by number);
 - ``sinusoidal_positions`` / ``PositionEmbedding`` (``kind="learned"`` or ``"sinusoidal"``);
-- ``TransformerBlock``: pre-LayerNorm block  x + Attn(LN(x)),  then  x + FFN(LN(x));
+- ``TransformerBlock``: pre-LayerNorm block  x + Attn(LN(x)),  then  x + FFN(LN(x))  (``norm_first=False``:
+  the post-LayerNorm block of the 2017 paper,  LN(x + Attn(x)),  then  LN(x + FFN(x)));
 - ``GPT`` / ``build_gpt``: a character-level decoder-only model trained with ``fit()`` on the next-token loss
   −mean_t log p(x_t | x_<t) (``aigc_course.models.losses.next_token_loss``).
 """
@@ -67,6 +69,16 @@ def causal_mask(n: int):
     """(n, n) boolean mask, true on and below the diagonal: position t may attend to positions 0 … t."""
     n = _check_positive_int("n", n)
     return ops.cast(ops.tril(ops.ones((n, n), dtype="float32")), "bool")
+
+
+def padding_mask(tokens, pad_id: int = 0):
+    """(batch, 1, n) boolean mask from token ids (batch, n): true where the key is a real token (not ``pad_id``).
+    It broadcasts over the queries, so every query ignores the padded keys."""
+    tokens = ops.convert_to_tensor(tokens)
+    if len(tokens.shape) != 2:
+        raise ValueError(f"tokens must have shape (batch, n), got {tuple(tokens.shape)}; add a batch axis with "
+                         f"tokens[None] for one sequence")
+    return ops.expand_dims(ops.not_equal(tokens, pad_id), -2)
 
 
 def sinusoidal_positions(length: int, d_model: int) -> np.ndarray:
@@ -187,10 +199,11 @@ class MultiHeadSelfAttention(keras.layers.Layer):
 
 class TransformerBlock(keras.layers.Layer):
     """Pre-LayerNorm Transformer block (as in GPT-2):  x ← x + Attn(LN(x)),  x ← x + FFN(LN(x)),
-    with FFN = Dense(ff_dim, gelu) → Dense(d_model). ``causal=True`` applies the causal mask."""
+    with FFN = Dense(ff_dim, gelu) → Dense(d_model). ``causal=True`` applies the causal mask;
+    ``norm_first=False`` gives the post-LayerNorm block of the 2017 paper: x ← LN(x + Attn(x)), x ← LN(x + FFN(x))."""
 
     def __init__(self, d_model: int, heads: int, ff_dim: int | None = None, dropout: float = 0.0,
-                 causal: bool = True, **kwargs):
+                 causal: bool = True, norm_first: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.d_model = _check_positive_int("d_model", d_model)
         self.heads = _check_positive_int("heads", heads)
@@ -199,6 +212,9 @@ class TransformerBlock(keras.layers.Layer):
         self.ff_dim = _check_positive_int("ff_dim", ff_dim if ff_dim is not None else 4 * self.d_model)
         self.dropout = _check_dropout(dropout)
         self.causal = bool(causal)
+        if not isinstance(norm_first, bool):
+            raise ValueError(f"norm_first must be True (pre-LayerNorm) or False (post-LayerNorm), got {norm_first!r}")
+        self.norm_first = norm_first
         self.ln1 = keras.layers.LayerNormalization(epsilon=1e-5)
         self.attn = MultiHeadSelfAttention(self.heads, self.d_model // self.heads, dropout=self.dropout)
         self.ln2 = keras.layers.LayerNormalization(epsilon=1e-5)
@@ -214,11 +230,21 @@ class TransformerBlock(keras.layers.Layer):
         self.ff1.build(input_shape)
         self.ff2.build(tuple(input_shape[:-1]) + (self.ff_dim,))
 
-    def call(self, x, return_attention=False, training=None):
-        mask = causal_mask(x.shape[1]) if self.causal else None
-        a, w = self.attn(self.ln1(x), attention_mask=mask, return_attention=True, training=training)
-        x = x + self.drop1(a, training=training)
-        x = x + self.drop2(self.ff2(self.ff1(self.ln2(x))), training=training)
+    def call(self, x, attention_mask=None, return_attention=False, training=None):
+        """``attention_mask``: optional, broadcastable to (batch, time, time), true = may attend (e.g.
+        ``padding_mask``); combined with the causal mask when ``causal``."""
+        mask = attention_mask
+        if self.causal:
+            c = causal_mask(x.shape[1])
+            mask = c if mask is None else ops.logical_and(ops.cast(mask, "bool"), c)
+        if self.norm_first:
+            a, w = self.attn(self.ln1(x), attention_mask=mask, return_attention=True, training=training)
+            x = x + self.drop1(a, training=training)
+            x = x + self.drop2(self.ff2(self.ff1(self.ln2(x))), training=training)
+        else:
+            a, w = self.attn(x, attention_mask=mask, return_attention=True, training=training)
+            x = self.ln1(x + self.drop1(a, training=training))
+            x = self.ln2(x + self.drop2(self.ff2(self.ff1(x)), training=training))
         return (x, w) if return_attention else x
 
     def compute_output_shape(self, input_shape):
@@ -226,7 +252,7 @@ class TransformerBlock(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "d_model": self.d_model, "heads": self.heads, "ff_dim": self.ff_dim,
-                "dropout": self.dropout, "causal": self.causal}
+                "dropout": self.dropout, "causal": self.causal, "norm_first": self.norm_first}
 
 
 class GPT(keras.Model):

@@ -17,24 +17,32 @@ def has_widgets() -> bool:
 
 
 def interactive_or_static(draw: Callable, static_kwargs: dict, **controls):
-    """Draw ``draw(**static_kwargs)`` once as a static figure, then (in a live notebook) show an
-    ``ipywidgets.interactive`` over ``controls`` calling the same ``draw``. Returns the widget or None."""
+    """Draw ``draw(**static_kwargs)`` once as a figure; in a live notebook, also show the ``controls`` (ipywidgets)
+    and redraw that same figure in place whenever one of them changes (one figure, never a second copy).
+    Executed notebooks and HTML reports keep the static figure. Returns the controls' box, or None."""
     import matplotlib.pyplot as plt
 
     fig = draw(**static_kwargs)
-    if fig is not None:
-        plt.show()
-    if not has_widgets():
+    if not has_widgets() or not controls:
+        if fig is not None:
+            plt.show()
         return None
     import ipywidgets as w
     from IPython.display import display
 
-    def _update(**kw):
-        f = draw(**kw)
-        if f is not None:
-            plt.show()
+    handle = display(fig, display_id=True)
+    if fig is not None:
+        plt.close(fig)      # shown through the handle; closing keeps the inline backend from showing it again
 
-    ui = w.interactive(_update, **controls)
+    def _update(_change=None):
+        f = draw(**{name: c.value for name, c in controls.items()})
+        if f is not None:
+            handle.update(f)
+            plt.close(f)
+
+    for c in controls.values():
+        c.observe(_update, names="value")
+    ui = w.VBox(list(controls.values()))
     display(ui)
     return ui
 

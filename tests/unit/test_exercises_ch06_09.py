@@ -70,6 +70,70 @@ def test_ch06_q5_choice():
     assert status(ch06.q5, ____).status == NOT_ATTEMPTED
 
 
+def test_ch06_q6_gaussian_kl_derivation():
+    import math
+
+    right = lambda m1, v1, m2, v2: 0.5 * (np.log(v2 / v1) + (v1 + (m1 - m2) ** 2) / v2 - 1)  # noqa: E731
+    assert status(ch06.q6, right).status == CORRECT
+    # another correct form: E_q[log q - log p] written term by term
+    expanded = lambda m1, v1, m2, v2: (-0.5 * math.log(2 * math.pi * v1) - 0.5) - (  # noqa: E731
+        -0.5 * math.log(2 * math.pi * v2) - (v1 + (m1 - m2) ** 2) / (2 * v2))
+    assert status(ch06.q6, expanded).status == CORRECT
+    swapped = lambda m1, v1, m2, v2: right(m2, v2, m1, v1)  # noqa: E731
+    assert status(ch06.q6, swapped).message == \
+        "你算的是 KL(p₂ ‖ p₁)：KL 不对称，期望是在 q = N(m1, v1) 下取的，log 里是 v2 / v1。"
+    assert status(ch06.q6, lambda *p: 2 * right(*p)).message == "少了前面的 1/2（高斯对数密度里的 ½）。"
+    assert status(ch06.q6, lambda m1, v1, m2, v2: right(m1, v1 ** 2, m2, v2 ** 2)).message == \
+        "v1、v2 已经是方差 σ²，不要再平方。"
+    assert status(ch06.q6, lambda *p: ____).status == NOT_ATTEMPTED
+    assert status(ch06.q6, 0.5).message == "kl_gauss 应该是一个函数，而你给的是 float。"
+
+
+def _sampling_class(call):
+    import keras
+
+    class Sampling(keras.layers.Layer):
+        def __init__(self, seed=None, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = keras.random.SeedGenerator(seed)
+
+        def call(self, inputs):
+            return call(self, *inputs)
+
+    return Sampling
+
+
+def test_ch06_q7_sampling_layer():
+    import keras
+    from keras import ops
+
+    def right(self, mu, log_var):
+        return mu + ops.exp(0.5 * log_var) * keras.random.normal(ops.shape(mu), seed=self.seed_generator)
+
+    def with_sqrt(self, mu, log_var):                       # an equivalent form
+        return mu + ops.sqrt(ops.exp(log_var)) * keras.random.normal(ops.shape(mu), seed=self.seed_generator)
+
+    def variance(self, mu, log_var):
+        return mu + ops.exp(log_var) * keras.random.normal(ops.shape(mu), seed=self.seed_generator)
+
+    def no_noise(self, mu, log_var):
+        return mu + 0.0 * log_var
+
+    fixed = np.random.default_rng(0).standard_normal((20000, 2)).astype("float32")
+
+    def same_noise(self, mu, log_var):
+        return mu + ops.exp(0.5 * log_var) * fixed
+
+    assert status(ch06.q7, _sampling_class(right)).status == CORRECT
+    assert status(ch06.q7, _sampling_class(with_sqrt)).status == CORRECT
+    assert status(ch06.q7, _sampling_class(variance)).message == "你乘的是方差 σ²；噪声要乘标准差 σ = exp(log_var / 2)。"
+    assert status(ch06.q7, _sampling_class(no_noise)).message == "输出没有随机性：z 要加上 σ 倍的标准正态噪声。"
+    assert status(ch06.q7, _sampling_class(same_noise)).message == \
+        "两次调用给出了同一份噪声：每次调用都要重新抽 ε（keras.random.normal 配合 SeedGenerator）。"
+    assert status(ch06.q7, _sampling_class(lambda self, mu, log_var: ____)).status == NOT_ATTEMPTED
+    assert status(ch06.q7, right).message == "Sampling 应该是一个类（keras.layers.Layer 的子类），而你给的是 function。"
+
+
 # ---- chapter 09 -----------------------------------------------------------------------------------------------
 def test_ch09_q1_midi_to_hz():
     assert status(ch09.q1, 440 * 2 ** (-5 / 12)).status == CORRECT

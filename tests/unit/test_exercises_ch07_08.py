@@ -73,6 +73,105 @@ def test_ch07_q5_parameter_count_matches_keras():
     assert _status(ch07.q5, ____)[0] == NOT_ATTEMPTED
 
 
+def _masked_np(q, k, v, mask, scale=True, fill=-1e9):
+    s = q @ np.swapaxes(k, -1, -2) / (np.sqrt(q.shape[-1]) if scale else 1.0)
+    return _softmax(np.where(mask, s, fill)) @ v
+
+
+def test_ch07_q6_masked_attention_accepts_every_backend_form():
+    import math
+
+    import keras
+    from keras import ops
+
+    def with_ops(q, k, v, mask):
+        scores = ops.matmul(q, ops.swapaxes(k, -1, -2)) / math.sqrt(q.shape[-1])
+        weights = ops.softmax(ops.where(mask, scores, -1e9), axis=-1)
+        return ops.matmul(weights, v), weights                 # a (outputs, weights) tuple is fine too
+
+    assert _status(ch07.q6, with_ops) == (CORRECT, "")
+    assert _status(ch07.q6, lambda q, k, v, m: _masked_np(q, k, v, m, fill=-np.inf)) == (CORRECT, "")
+    assert _status(ch07.q6, lambda q, k, v, m: _masked_np(q, k, v, m, scale=False)) == (
+        INCORRECT, "你忘了除以 √d_k（这里 d_k = 8）。")
+    assert _status(ch07.q6, lambda q, k, v, m: _masked_np(q, k, v, ~m))[1].startswith("掩码用反了")
+    assert _status(ch07.q6, lambda q, k, v, m: _masked_np(q, k, v, m, fill=0.0))[1].startswith("被挡住的分数换成 0")
+    after = lambda q, k, v, m: (_softmax(q @ np.swapaxes(k, -1, -2) / np.sqrt(8)) * m) @ v  # noqa: E731
+    assert _status(ch07.q6, after)[1].startswith("你在 softmax 之后才乘掩码")
+    assert _status(ch07.q6, lambda q, k, v, m: _softmax(q @ np.swapaxes(k, -1, -2) / np.sqrt(8)) @ v) == (
+        INCORRECT, "结果和没有掩码时一样：掩码没有起作用。")
+    assert _status(ch07.q6, lambda q, k, v, m: ____)[0] == NOT_ATTEMPTED
+    assert _status(ch07.q6, "f") == (INCORRECT, "masked_attention 应该是一个函数，而你给的是 str")
+    assert keras.backend.backend() in ("tensorflow", "jax", "torch")
+
+
+def test_ch07_q7_causal_mask_function():
+    from keras import ops
+
+    assert _status(ch07.q7, lambda n: np.tril(np.ones((n, n), dtype=bool))) == (CORRECT, "")
+    assert _status(ch07.q7, lambda n: ops.cast(ops.tril(ops.ones((n, n))), "bool")) == (CORRECT, "")
+    assert _status(ch07.q7, lambda n: np.tril(np.ones((n, n)))) == (CORRECT, "")      # 0/1 is accepted
+    assert _status(ch07.q7, lambda n: np.triu(np.ones((n, n), dtype=bool))) == (
+        INCORRECT, "causal_mask(2) 方向反了：第 t 行应在第 0…t 列为 True（对角线及其下方，tril）。")
+    assert _status(ch07.q7, lambda n: np.tril(np.ones((n, n), dtype=bool), k=-1)) == (
+        INCORRECT, "causal_mask(1) 的对角线也应为 True：每个位置可以看到它自己。")
+    assert _status(ch07.q7, lambda n: np.ones((5, 5), dtype=bool)) == (
+        INCORRECT, "causal_mask(1) 的形状应为 (1, 1)，而你的是 (5, 5)。")
+    assert _status(ch07.q7, lambda n: ____)[0] == NOT_ATTEMPTED
+
+
+def _block_class(body):
+    import keras
+
+    from aigc_course.models import transformer
+
+    class Block(keras.layers.Layer):
+        def __init__(self, d_model, heads, ff_dim, **kwargs):
+            super().__init__(**kwargs)
+            self.attn = transformer.MultiHeadSelfAttention(heads, d_model // heads)
+            self.ln1 = keras.layers.LayerNormalization(epsilon=1e-5)
+            self.ln2 = keras.layers.LayerNormalization(epsilon=1e-5)
+            self.ff1 = keras.layers.Dense(ff_dim, activation="gelu")
+            self.ff2 = keras.layers.Dense(d_model)
+
+        def call(self, x):
+            return body(self, x, transformer.causal_mask(x.shape[1]))
+
+    return Block
+
+
+def test_ch07_q8_transformer_block():
+    def pre(self, x, mask):
+        x = x + self.attn(self.ln1(x), attention_mask=mask)
+        return x + self.ff2(self.ff1(self.ln2(x)))
+
+    def pre_returning_weights(self, x, mask):                    # another correct form
+        a, w = self.attn(self.ln1(x), attention_mask=mask, return_attention=True)
+        h = a + x
+        return h + self.ff2(self.ff1(self.ln2(h))), w
+
+    def post(self, x, mask):
+        x = self.ln1(x + self.attn(x, attention_mask=mask))
+        return self.ln2(x + self.ff2(self.ff1(x)))
+
+    def no_mask(self, x, mask):
+        x = x + self.attn(self.ln1(x))
+        return x + self.ff2(self.ff1(self.ln2(x)))
+
+    def no_residual(self, x, mask):
+        x = self.attn(self.ln1(x), attention_mask=mask)
+        return x + self.ff2(self.ff1(self.ln2(x)))
+
+    assert _status(ch07.q8, _block_class(pre)) == (CORRECT, "")
+    assert _status(ch07.q8, _block_class(pre_returning_weights)) == (CORRECT, "")
+    assert _status(ch07.q8, _block_class(post)) == (
+        INCORRECT, "这是后置层归一化（LN(x + Attn(x))）：本题要前置，x + Attn(LN(x))。")
+    assert _status(ch07.q8, _block_class(no_mask)) == (
+        INCORRECT, "没有用因果掩码：把 mask 传给 self.attn(..., attention_mask=mask)。")
+    assert _status(ch07.q8, _block_class(no_residual))[1].startswith("结果不对。前置块是两步")
+    assert _status(ch07.q8, _block_class(lambda self, x, mask: ____))[0] == NOT_ATTEMPTED
+    assert _status(ch07.q8, pre) == (INCORRECT, "Block 应该是一个类（class），而你给的是 function")
+
+
 # ---------------- chapter 08 ----------------
 
 def test_ch08_q1_next_token_loss():

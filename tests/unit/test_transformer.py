@@ -205,3 +205,38 @@ def test_sampling_explorer_static_output(capsys):
     assert "--- 1 · 5 言 ---" in out and "--- 2 · 不合格律 ---" in out
     with pytest.raises(TypeError, match="write must be callable, got int"):
         widgets.sampling_explorer(3)
+
+
+@pytest.mark.backend
+def test_padding_mask_hides_padded_keys_from_every_query():
+    from helpers import raises_message
+
+    tokens = np.array([[4, 2, 0], [7, 0, 0]], "int32")
+    m = _np(T.padding_mask(tokens))
+    assert m.shape == (2, 1, 3) and m[:, 0].tolist() == [[True, True, False], [True, False, False]]
+    h = np.random.default_rng(3).normal(size=(2, 3, 4)).astype("float32")
+    _, w = T.scaled_dot_product_attention(h, h, h, mask=m)
+    assert np.all(_np(w)[0, :, 2] == 0.0) and np.all(_np(w)[1, :, 1:] == 0.0)
+    with raises_message(ValueError, "tokens must have shape (batch, n), got (3,); add a batch axis with "
+                                    "tokens[None] for one sequence"):
+        T.padding_mask(np.array([1, 2, 0]))
+
+
+@pytest.mark.backend
+def test_post_layer_norm_block_normalises_its_output_and_combines_masks():
+    from helpers import raises_message
+
+    x = np.random.default_rng(4).normal(scale=3.0, size=(2, 5, 8)).astype("float32")
+    post = T.TransformerBlock(8, 2, ff_dim=16, causal=True, norm_first=False)
+    out = _np(post(x))
+    np.testing.assert_allclose(out.mean(-1), 0.0, atol=1e-4)           # the last LayerNorm (gain 1, bias 0)
+    np.testing.assert_allclose(out.std(-1), 1.0, atol=1e-2)
+    pre_out = _np(T.TransformerBlock(8, 2, ff_dim=16, norm_first=True)(x))
+    assert pre_out.std() > 2.0                                          # the pre-LN residual stream is not normalised
+    tokens = np.array([[1, 2, 3, 0, 0], [1, 2, 3, 4, 5]], "int32")
+    _, w = post(x, attention_mask=T.padding_mask(tokens), return_attention=True)
+    w = _np(w)
+    assert np.all(w[0, :, :, 3:] == 0.0)                               # padding
+    assert np.all(w[1][:, np.triu_indices(5, 1)[0], np.triu_indices(5, 1)[1]] == 0.0)   # causal
+    with raises_message(ValueError, "norm_first must be True (pre-LayerNorm) or False (post-LayerNorm), got 'pre'"):
+        T.TransformerBlock(8, 2, norm_first="pre")
