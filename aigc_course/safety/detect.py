@@ -39,10 +39,17 @@ def compile_detector(model: keras.Model, learning_rate: float = 1e-3) -> keras.M
     return model
 
 
-def scores(model: keras.Model, images, batch_size: int = 500) -> np.ndarray:
-    """The detector's logits (n,) for ``images``: higher means "more likely generated"."""
+def scores(model: keras.Model, images, batch_size: int = 500, direct_limit: int = 5000) -> np.ndarray:
+    """The detector's logits (n,) for ``images``: higher means "more likely generated".
+
+    Up to ``direct_limit`` images go through one direct call in inference mode (no predict() function to
+    trace again for every new detector); more go through ``predict``."""
     x = np.asarray(images, dtype="float32")
-    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float64").reshape(-1)
+    if len(x) <= direct_limit:
+        out = keras.ops.convert_to_numpy(model(x, training=False))
+    else:
+        out = model.predict(x, batch_size=batch_size, verbose=0)
+    return np.asarray(out, dtype="float64").reshape(-1)
 
 
 __all__ = ["build_detector", "labelled", "compile_detector", "scores"]
