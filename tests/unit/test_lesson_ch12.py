@@ -32,7 +32,7 @@ def test_detector_matches_the_package(lesson):
     assert [type(layer).__name__ for layer in mine.layers] == [type(layer).__name__ for layer in pkg.layers]
     pkg.set_weights(mine.get_weights())
     x = np.random.default_rng(0).uniform(0, 1, (4, 28, 28, 1)).astype("float32")
-    assert np.allclose(np.asarray(mine(x, training=False)).reshape(-1), detect.scores(pkg, x), atol=1e-5)
+    assert np.allclose(keras.ops.convert_to_numpy(mine(x, training=False)).reshape(-1), detect.scores(pkg, x), atol=1e-5)
 
 
 def test_auc_by_pairs_matches_the_rank_formula(lesson):
