@@ -123,3 +123,32 @@ def test_search_finds_chinese_words(book):
         assert doc in docs(word), f"the search index does not find {word!r} in chapter 01"
     assert index["docnames"].index("notebooks/00_setup") in docs("档位")
     assert os.path.getsize(book / "searchindex.js") > 10_000
+
+
+def test_a_prose_edit_does_not_execute_again(tmp_path):
+    """The execution cache is keyed on code: editing a markdown cell rebuilds the page without running
+    the notebook; editing code runs it again."""
+    import nbformat
+
+    from aigc_course.publish.book import build_book
+
+    runs = tmp_path / "runs.txt"
+    (tmp_path / "notebooks").mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# 第0章 测试\n\n第一版文字。"),
+                nbformat.v4.new_code_cell(f"open({str(runs)!r}, 'a').write('run\\n')\nprint('done')")]
+    path = tmp_path / "notebooks" / "00_setup.ipynb"
+
+    def build():
+        nbformat.write(nb, str(path))
+        html = build_book(tmp_path, tmp_path / "_build", profile="smoke")
+        return (html / "notebooks" / "00_setup.html").read_text(encoding="utf-8")
+
+    assert "第一版文字" in build() and runs.read_text() == "run\n"
+    nb.cells[0].source = "# 第0章 测试\n\n第二版文字。"
+    page = build()
+    assert "第二版文字" in page and "第一版文字" not in page
+    assert runs.read_text() == "run\n"
+    nb.cells[1].source += "\nprint('more')"
+    assert "more" in build() and runs.read_text() == "run\nrun\n"
