@@ -56,10 +56,12 @@ def _solution_lines(name: str) -> list[str]:
     return lines
 
 
-def _submit(course: Path, student: str, name: str, answered: set) -> None:
-    """Write the student's submission: the released notebook with the questions in ``answered`` filled in."""
+def _submit(course: Path, student: str, name: str, answered: set, wrong: dict | None = None) -> None:
+    """Write the student's submission: the released notebook with the questions in ``answered`` filled in
+    with the reference answers, and those in ``wrong`` with the given (wrong) cell source."""
     nb = json.loads((course / "release" / ASSIGNMENT / f"{name}.ipynb").read_text(encoding="utf-8"))
-    answers = _answers(name)
+    answers = {**_answers(name), **(wrong or {})}
+    answered = set(answered) | set(wrong or {})
     for cell in nb["cells"]:
         src = "".join(cell["source"])
         m = _CHECK.search(src)
@@ -95,7 +97,11 @@ def test_generate_assignment_and_autograde(tmp_path):
     for name in NOTEBOOKS:
         _submit(course, "correct", name, set(questions[name]))
         _submit(course, "blank", name, set())
-        _submit(course, "partly", name, set(questions[name][1:]))  # q1 of each notebook left blank
+    # partly wrong: in ex01, q1 left blank and q5 answered with the source document's wrong years
+    _submit(course, "partly", "ex01_aigc_overview", {"q2", "q3", "q4"},
+            wrong={"q5": "gan_year, vae_year = 1987, 2005\nq5.check()"})
+    # … and in ex02, q1 left blank
+    _submit(course, "partly", "ex02_math", set(questions["ex02_math"][1:]))
     _nbgrader(course, "autograde", ASSIGNMENT, "--create", "--force")
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
@@ -103,4 +109,4 @@ def test_generate_assignment_and_autograde(tmp_path):
         max_score = gb.find_assignment(ASSIGNMENT).max_score
     print(f"nbgrader scores (max {max_score}): {scores}")
     assert max_score == 13
-    assert scores == {"correct": 13, "blank": 0, "partly": 11}
+    assert scores == {"correct": 13, "blank": 0, "partly": 10}
