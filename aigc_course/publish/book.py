@@ -79,6 +79,10 @@ def stage(root: Path, out: Path, profile: str, solutions: bool = False) -> Path:
     """Lay out the Sphinx sources under ``out/src``; return that folder."""
     src = out / "src"
     chapters = _sync(sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")), src / "notebooks")
+    # the chapters' own files (chapter 10 reads notebooks/sweeps/): only the top-level notebooks are pages
+    for sub in sorted(p for p in (root / "notebooks").iterdir() if p.is_dir() and not p.name.startswith(".")):
+        shutil.copytree(sub, src / "notebooks" / sub.name, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     if not chapters:
         raise FileNotFoundError(f"No chapter notebooks in {root / 'notebooks'}; run from the course root "
                                 f"or pass --root.")

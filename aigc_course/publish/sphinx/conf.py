@@ -41,5 +41,7 @@ html_theme_options = {
 }
 html_last_updated_fmt = None
 html_copy_source = False
+# Only the index and the top-level notebooks are pages (not notebooks/sweeps/, nor what a chapter writes).
+include_patterns = ["index.md", "notebooks/*.ipynb", "exercises/*.ipynb", "solutions/*.ipynb"]
 exclude_patterns = ["**.ipynb_checkpoints"]
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.xref_missing"]
