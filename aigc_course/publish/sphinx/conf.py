@@ -11,6 +11,7 @@ root_doc = "index"
 
 extensions = ["myst_nb", "aigc_course.publish.sphinx_mermaid"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_dmath_double_inline = True  # $$…$$ inside a paragraph or list item (as JupyterLab shows it)
 myst_fence_as_directive = ["mermaid"]
 myst_heading_anchors = 3
 
