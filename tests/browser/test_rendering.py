@@ -2,6 +2,7 @@
 makes <mjx-container> elements) and draw the Mermaid diagrams (an <svg> replaces the code)."""
 
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import pytest
@@ -50,6 +51,11 @@ def test_book_page_renders_math_and_mermaid_offline(tmp_path, page):
     nbformat.write(_notebook(), str(tmp_path / "notebooks" / "00_setup.ipynb"))
     html = build_book(tmp_path, tmp_path / "_build", profile="smoke")
     assert _rendered(page, (html / "notebooks" / "00_setup.html").as_uri(), "book_rendering.png") >= 2
+    # the search page finds a Chinese word
+    page.goto((html / "search.html").as_uri() + "?q=" + quote("渲染"))
+    page.wait_for_selector("ul.search li a", timeout=30_000)
+    assert "渲染测试" in page.inner_text("ul.search")
+    page.screenshot(path=str(SHOTS / "book_search.png"))
 
 
 def test_report_html_renders_math_and_mermaid_offline(tmp_path, page):

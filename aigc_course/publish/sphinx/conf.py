@@ -46,3 +46,10 @@ html_copy_source = False
 include_patterns = ["index.md", "notebooks/*.ipynb", "exercises/*.ipynb", "solutions/*.ipynb"]
 exclude_patterns = ["**.ipynb_checkpoints"]
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.xref_missing"]
+
+# Sphinx 9.0's Chinese search ships the English stemmer's JavaScript but names it ChineseStemmer, so the
+# search page fails with "ChineseStemmer is not defined"; name the stemmer that is really there.
+from sphinx.search import zh as _zh  # noqa: E402
+
+if _zh.SearchChinese.js_stemmer_rawcode == "english-stemmer.js":
+    _zh.SearchChinese.language_name = "English"
