@@ -97,7 +97,9 @@ def _open(browser, lab, path):
     base, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
-    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    # a workspace of its own, so the tabs of the other test are not restored beside this notebook
+    workspace = Path(path).stem.replace("_", "-")
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?reset&token={token}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
     # the kernel is up when the toolbar's status says idle
     page.wait_for_selector(".jp-NotebookPanel[data-jp-kernel-user] , .jp-Notebook-ExecutionIndicator", timeout=90_000)
@@ -114,7 +116,8 @@ def _run_all(page, timeout_s=600):
     page.click(".lm-MenuBar-item:has-text('Run')")
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     page.wait_for_function(
-        "() => { const p = [...document.querySelectorAll('.jp-InputPrompt')].map(e => e.textContent);"
+        "() => { const p = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]"
+        ".map(e => e.textContent);"
         " return p.length > 0 && !p.some(t => t.includes('*')) && !p.some(t => /\\[ \\]/.test(t)) }",
         timeout=timeout_s * 1000)
 
