@@ -4,18 +4,26 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Extras installed for the test suite; JAX (and PyTorch, through EXTRA_PIP) let the unit tests run on
 # every Keras backend. CI sets EXTRA_PIP=torch==2.13.0 (a CPU build); leave it empty to skip PyTorch.
-TEST_EXTRAS ?= dev,jax
+TEST_EXTRAS ?= dev,jax,book,grading,browser
 EXTRA_PIP ?=
 PYTEST_ARGS ?=
 NB_DIRS := $(wildcard notebooks exercises solutions)
 LAB_ARGS ?=
+# `make book`: the profile the notebooks run at (CI uses smoke), the output folder, and BOOK_SOLUTIONS=1
+# for a teacher's build that includes the reference solutions.
+BOOK_PROFILE ?= standard
+BOOK_OUT ?= _build/book
+BOOK_SOLUTIONS ?=
 
-.PHONY: install lab test test-unit test-notebooks test-gpu exercises report clean
+.PHONY: install lab test test-unit test-notebooks test-gpu exercises book report clean
 
+# The install also fetches MathJax and Mermaid (pinned, from the npm registry; needs npm) for offline
+# HTML reports and the book.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[$(TEST_EXTRAS)]" $(EXTRA_PIP)
+	$(PY) -m aigc_course.publish.assets || echo "warning: no npm: HTML reports will show TeX and Mermaid as text"
 	touch $@
 
 install: $(VENV)/.installed
@@ -46,5 +54,10 @@ test-gpu: install
 exercises: install
 	$(VENV)/bin/aigc-course exercises build
 
+# The course as a static website in $(BOOK_OUT)/html (open index.html); executions are cached per profile.
+book: install
+	$(PY) -m aigc_course.publish.assets
+	$(PY) -m aigc_course.publish.book --profile $(BOOK_PROFILE) --out $(BOOK_OUT) $(if $(BOOK_SOLUTIONS),--solutions)
+
 clean:
-	rm -rf $(VENV) reports .pytest_cache
+	rm -rf $(VENV) reports .pytest_cache _build

@@ -112,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("exercises", help="exercise notebooks")
     exs = ex.add_subparsers(dest="action", required=True)
     b = exs.add_parser("build", help="write exercises/ from solutions/")
-    b.add_argument("--check", action="store_true", help="only report exercise notebooks that are stale")
+    b.add_argument("--check", action="store_true",
+                   help="only report exercise notebooks that are stale or edited; write nothing")
+    b.add_argument("--force", action="store_true",
+                   help="also rewrite notebooks a learner has edited, after copying each to exercises/.backup/")
     b.add_argument("--root", default=".", help="the course root (holds solutions/ and exercises/)")
 
     da = sub.add_parser("data", help="data sets")
@@ -249,12 +252,8 @@ def _dispatch(args) -> int:
         from .exercises.build import build_all
 
         root = Path(args.root)
-        stale = build_all(root / "solutions", root / "exercises", check=args.check)
-        verb = "stale" if args.check else "written"
-        for path in stale:
-            print(f"{verb}: {path}")
-        print(f"{len(stale)} exercise notebook(s) {verb}.")
-        return 1 if (args.check and stale) else 0
+        report = build_all(root / "solutions", root / "exercises", check=args.check, force=args.force)
+        return _print_build(report, args.check, args.force)
     if args.command == "data":
         from .data import fetch
 
@@ -262,6 +261,28 @@ def _dispatch(args) -> int:
         print(f"{args.name}: {path}")
         return 0
     return 2
+
+
+def _print_build(report, check: bool, force: bool) -> int:
+    """Say what ``exercises build`` did; 1 when something is stale (--check) or an edited notebook was kept."""
+    for path in report.stale:
+        if path in report.edited and not force:
+            state = "edited" if check else "kept"
+            print(f"{state}: {path} was changed by hand since it was generated (your answers are in it); "
+                  f"`aigc-course exercises build --force` rewrites it after copying it to "
+                  f"{path.parent / '.backup'}/")
+        elif check:
+            print(f"stale: {path}")
+    for backup in report.backups:
+        print(f"backup: {backup}")
+    for path in report.written:
+        print(f"written: {path}")
+    if check:
+        print(f"{len(report.stale)} exercise notebook(s) stale, {len(report.edited)} of them edited by hand.")
+        return 1 if report.stale else 0
+    kept = [p for p in report.edited if p not in report.written]
+    print(f"{len(report.written)} exercise notebook(s) written, {len(kept)} edited one(s) kept.")
+    return 1 if kept else 0
 
 
 if __name__ == "__main__":

@@ -665,18 +665,9 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _write_html(executed: Path, no_input: bool) -> Path:
-    import nbformat
-    from nbconvert import HTMLExporter
+    from .publish.html import notebook_html
 
-    nb = nbformat.read(str(executed), as_version=4)
-    exporter = HTMLExporter()
-    exporter.exclude_input = bool(no_input)
-    exporter.exclude_input_prompt = bool(no_input)
-    exporter.exclude_output_prompt = bool(no_input)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": executed.stem}})
-    html = executed.with_suffix(".html")
-    html.write_text(body, encoding="utf-8")
-    return html
+    return notebook_html(executed, no_input)
 
 
 def make_report(notebook, params: dict | None = None, profile: str | None = None, out=None,

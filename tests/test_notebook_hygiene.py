@@ -65,7 +65,7 @@ def test_exercise_names_match_chapters(path):
 
 
 def test_exercises_are_built_from_solutions():
-    stale = build_all(ROOT / "solutions", ROOT / "exercises", check=True)
+    stale = build_all(ROOT / "solutions", ROOT / "exercises", check=True).stale
     assert not stale, f"exercise notebooks out of date: {[p.name for p in stale]}; run `aigc-course exercises build`"
     assert sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb")) == \
         sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb"))

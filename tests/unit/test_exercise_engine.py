@@ -73,13 +73,15 @@ def test_build_all_writes_and_detects_drift(tmp_path):
         {"cell_type": "code", "metadata": {}, "execution_count": 3, "outputs": [{"x": 1}],
          "source": ["### BEGIN SOLUTION\n", "answer = 42\n", "### END SOLUTION"]}]}
     (sol / "ex01_aigc_overview.ipynb").write_text(json.dumps(nb))
-    assert [p.name for p in build_all(sol, ex)] == ["ex01_aigc_overview.ipynb"]
+    assert [p.name for p in build_all(sol, ex).written] == ["ex01_aigc_overview.ipynb"]
     built = json.loads((ex / "ex01_aigc_overview.ipynb").read_text())
     assert built["cells"][0]["source"] == "# 你的代码：把 ____ 换成答案\nanswer = ____"
     assert built["cells"][0]["outputs"] == [] and built["cells"][0]["execution_count"] is None
-    assert build_all(sol, ex, check=True) == []
-    (ex / "ex01_aigc_overview.ipynb").write_text("{}")
-    assert len(build_all(sol, ex, check=True)) == 1
+    assert build_all(sol, ex, check=True).stale == []
+    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "# 新标题"})  # solutions change:
+    (sol / "ex01_aigc_overview.ipynb").write_text(json.dumps(nb))
+    assert len(build_all(sol, ex, check=True).stale) == 1
+    assert len(build_all(sol, ex).written) == 1  # … and the untouched exercise is rebuilt
 
 
 def test_shared_checker_helpers():
