@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .._io import atomic_write_text
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _ASSIGN = re.compile(r"^(\s*)([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::[^=]+)?=(?!=)")
@@ -166,22 +166,6 @@ def _text(nb: dict) -> str:
     return json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, so a reader
-    never sees half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def is_edited(target: Path, new: dict) -> bool:
     """True when the notebook at ``target`` holds cells that no build wrote: its cells differ both from
     the stamp the previous build left in it and from the new build ``new`` (so a notebook that was only
@@ -262,6 +246,6 @@ def build_all(solutions_dir: str | Path = "solutions", exercises_dir: str | Path
             backup.parent.mkdir(exist_ok=True)
             shutil.copy2(target, backup)
             report.backups.append(backup)
-        write_atomic(target, text)
+        atomic_write_text(target, text)
         report.written.append(target)
     return report

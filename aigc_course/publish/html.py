@@ -60,10 +60,10 @@ def notebook_html(executed: Path, no_input: bool = False) -> Path:
     """Write ``executed`` as ``<same name>.html`` beside it; return that path."""
     import nbformat
 
-    from ..exercises.build import write_atomic
+    from .._io import atomic_write_text
 
     executed = Path(executed)
     nb = nbformat.read(str(executed), as_version=4)
     html = executed.with_suffix(".html")
-    write_atomic(html, export_html(nb, no_input, executed.stem))
+    atomic_write_text(html, export_html(nb, no_input, executed.stem))
     return html
