@@ -30,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _common import write_json  # noqa: E402
 
 from aigc_course.models import gan  # noqa: E402
 from aigc_course.training import callbacks  # noqa: E402
@@ -141,9 +142,7 @@ def main(argv=None) -> dict:
     for v, r in result["variants"].items():
         print(f"  {v:<26} {r['steps_per_s']:7.2f} steps/s   ratio {list(r.values())[-1]:.3f}   runs {r['runs']}")
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2)
+        write_json(args.json, result)
     return result
 
 

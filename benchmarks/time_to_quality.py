@@ -27,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _common import write_json  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -118,7 +119,26 @@ class TorchDiscriminator(nn.Module):
         return self.net(x)
 
 
-class PlainTorchDCGAN:
+class PlainTorchLoop:
+    """The loop a learner writes: batches from a shuffling DataLoader, ``step`` on each until the time is up."""
+
+    def _next(self):
+        try:
+            return next(self._batches)[0]
+        except StopIteration:
+            self._batches = iter(self.loader)
+            return next(self._batches)[0]
+
+    def train_until(self, seconds):
+        self.module.train()
+        start = time.perf_counter()
+        while self.clock.seconds + (time.perf_counter() - start) < seconds:
+            self.step(self._next())
+            self.clock.steps += 1
+        self.clock.seconds += time.perf_counter() - start
+
+
+class PlainTorchDCGAN(PlainTorchLoop):
     """The DCGAN as a learner writes it in PyTorch: two modules, two Adam(2e-4, 0.5), BCE with logits, a
     DataLoader, and the same alternation as the package (D on real and fake, then G, non-saturating)."""
 
@@ -128,6 +148,7 @@ class PlainTorchDCGAN:
         torch.manual_seed(args.seed)
         self.latent_dim = args.latent_dim
         self.G, self.D = TorchGenerator(args.latent_dim, args.width), TorchDiscriminator(args.width)
+        self.module = nn.ModuleList([self.G, self.D])
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
         self.bce = nn.BCEWithLogitsLoss()
@@ -136,13 +157,6 @@ class PlainTorchDCGAN:
                                                   shuffle=True, drop_last=False)
         self.clock = Clock()
         self._batches = iter(())
-
-    def _next(self):
-        try:
-            return next(self._batches)[0]
-        except StopIteration:
-            self._batches = iter(self.loader)
-            return next(self._batches)[0]
 
     def step(self, real):
         n = real.shape[0]
@@ -156,14 +170,6 @@ class PlainTorchDCGAN:
         g_loss = self.bce(self.D(self.G(torch.randn(n, self.latent_dim))), ones)
         g_loss.backward()
         self.opt_g.step()
-
-    def train_until(self, seconds):
-        self.G.train()
-        start = time.perf_counter()
-        while self.clock.seconds + (time.perf_counter() - start) < seconds:
-            self.step(self._next())
-            self.clock.steps += 1
-        self.clock.seconds += time.perf_counter() - start
 
     @torch.no_grad()
     def samples(self, n):
@@ -225,12 +231,12 @@ class TorchVAE(nn.Module):
         return recon, kl
 
 
-class PlainTorchVAE:
+class PlainTorchVAE(PlainTorchLoop):
     name = "pytorch"
 
     def __init__(self, args, x):
         torch.manual_seed(args.seed)
-        self.net = TorchVAE()
+        self.net = self.module = TorchVAE()
         self.opt = torch.optim.Adam(self.net.parameters(), lr=1e-3)
         data = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
         self.loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(data), batch_size=args.batch_size,
@@ -238,21 +244,11 @@ class PlainTorchVAE:
         self.clock = Clock()
         self._batches = iter(())
 
-    _next = PlainTorchDCGAN._next
-
     def step(self, x):
         self.opt.zero_grad()
         recon, kl = self.net.terms(x, *self.net(x))
         (recon + kl).mean().backward()
         self.opt.step()
-
-    def train_until(self, seconds):
-        self.net.train()
-        start = time.perf_counter()
-        while self.clock.seconds + (time.perf_counter() - start) < seconds:
-            self.step(self._next())
-            self.clock.steps += 1
-        self.clock.seconds += time.perf_counter() - start
 
     @torch.no_grad()
     def neg_elbo(self, x_test):
@@ -340,9 +336,7 @@ def main(argv=None) -> dict:
     print(f"\nbackend {info['backend']}, batch {args.batch_size}, budgets {args.budgets} s (training time only)")
     print(table(rows, result["ratios"]))
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2)
+        write_json(args.json, result)
     return result
 
 
