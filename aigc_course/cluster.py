@@ -7,7 +7,8 @@ no_input) with ``run_job(job) -> row`` and returns the rows in the order of ``jo
 - ``"local"`` or ``"local:N"``: a Dask cluster of N worker processes on this machine (one run per worker at
   a time; ``"local"`` means one worker per GPU, or half the CPU cores when there is no GPU);
 - ``"tcp://HOST:PORT"``: an existing Dask scheduler (a lab's machines, SLURM through dask-jobqueue,
-  Kubernetes). Its workers need the course installed and the same file system as this machine for ``out``.
+  Kubernetes). Its workers need the course installed and the same file system as this machine for ``out``;
+- a connected ``distributed.Client``: used as it is (and left open).
 
 Rules: a worker that dies marks its run failed and the run is retried once (on another worker when
 there is one); a run whose ``out/metrics.json`` already says ``ok`` is never run again (always after a
@@ -39,9 +40,12 @@ _ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/:]+(:\d+)?/?$")
 # ------------------------------------------------------------------------------------------- cluster spec
 def parse_cluster(spec):
     """``None`` -> None; ``"local"`` -> ("local", None); ``"local:N"`` -> ("local", N);
-    ``"tcp://HOST:PORT"`` -> ("address", spec). Anything else raises ValueError."""
+    ``"tcp://HOST:PORT"`` -> ("address", spec); a connected ``distributed.Client`` -> ("client", it).
+    Anything else raises ValueError."""
     if spec is None:
         return None
+    if type(spec).__name__ == "Client" and hasattr(spec, "submit"):
+        return ("client", spec)
     if isinstance(spec, str):
         text = spec.strip()
         if text == "local":
@@ -113,6 +117,8 @@ class connect:
     def __enter__(self):
         from distributed import Client
 
+        if self.kind == "client":  # the caller's client: used, not closed
+            return self.arg
         if self.kind == "local":
             self.cluster = make_local_cluster(self.arg, gpus=self.gpus)
             self.client = Client(self.cluster)
@@ -195,13 +201,17 @@ def run_task(job: dict, run_job) -> dict:
     if len(attempts) > MAX_ATTEMPTS:
         return failed_row(job, f"the worker running this run died {len(attempts) - 1} times "
                                f"({', '.join(attempts[:-1])}); not retried again")
-    try:
-        row = run_job(job)
-    except Exception as exc:  # run_job should return a failed row itself; keep the sweep going anyway
-        row = failed_row(job, f"{type(exc).__name__}: {exc}")
+    row = _run_here(job, run_job)
     if len(attempts) > 1:
         row = {**row, "attempts": len(attempts)}
     return row
+
+
+def _run_here(job: dict, run_job) -> dict:
+    try:
+        return run_job(job)
+    except Exception as exc:  # run_job should return a failed row itself; keep the sweep going anyway
+        return failed_row(job, f"{type(exc).__name__}: {exc}")
 
 
 def _task_key(job: dict, attempt: int) -> str:
@@ -237,9 +247,9 @@ def run_jobs(job_list: list[dict], cluster, run_job, jobs: int = 1, resume: bool
     if cluster is None:
         from concurrent.futures import ThreadPoolExecutor
 
-        # The threads only wait: run_job starts each run in its own process.
+        # As without Dask: the threads only wait, run_job starts each run in its own process.
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for i, row in zip(todo, pool.map(lambda i: run_task(job_list[i], run_job), todo)):
+            for i, row in zip(todo, pool.map(lambda i: _run_here(job_list[i], run_job), todo)):
                 rows[i] = row
         return rows
     with connect(cluster, gpus=gpus) as client:

@@ -55,7 +55,7 @@ def test_run_jobs_checks_the_job_dicts(tmp_path):
 
 @pytest.mark.slow
 def test_sweep_on_a_local_cluster_of_two_workers(tmp_path):
-    jobs = make_jobs(tmp_path, [{"x": x, "sleep": 1.0} for x in (1, 2, 3, 4)])
+    jobs = make_jobs(tmp_path, [{"x": x, "sleep": 0.3} for x in (1, 2, 3, 4)])
     rows = cluster.run_jobs(jobs, "local:2", standin.run_job)
     assert [r["run"] for r in rows] == ["x=1", "x=2", "x=3", "x=4"]
     assert [r["status"] for r in rows] == ["ok"] * 4, [r["error"] for r in rows]
@@ -126,7 +126,8 @@ def test_gpu_workers_run_one_gpu_task_at_a_time(tmp_path):
     with cluster.connect("local:2", gpus=1) as client:
         cluster.wait_for_workers(client, 2)
         assert cluster.task_resources(client) == {"GPU": 1}
-    rows = cluster.run_jobs(jobs, "local:2", _hold_the_gpu, gpus=1)
+        rows = cluster.run_jobs(jobs, client, _hold_the_gpu)  # a connected client is used as it is
+        assert client.status == "running"
     assert len({r["pid"] for r in rows}) == 1  # only the GPU worker ran them
     spans = sorted((r["start"], r["end"]) for r in rows)
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
@@ -137,3 +138,19 @@ def test_cpu_only_clusters_ask_for_no_resource():
     with cluster.connect("local:1", gpus=0) as client:
         cluster.wait_for_workers(client, 1)
         assert cluster.task_resources(client) is None
+
+
+def test_without_a_cluster_no_attempt_marker_is_written_and_errors_become_failed_rows(tmp_path):
+    jobs = make_jobs(tmp_path, [{"x": 1}, {"x": 2}])
+
+    def flaky(job):
+        if job["params"]["x"] == 2:
+            raise RuntimeError("no kernel")
+        Path(job["out"]).mkdir(parents=True, exist_ok=True)
+        return {"run": Path(job["out"]).name, **job["params"], "status": "ok", "wall_time_s": 0.1, "error": None}
+
+    rows = cluster.run_jobs(jobs, None, flaky, jobs=2)
+    assert [r["status"] for r in rows] == ["ok", "failed"]
+    assert rows[1] == {"run": "x=2", "x": 2, "status": "failed", "wall_time_s": None,
+                       "error": "RuntimeError: no kernel"}
+    assert not (tmp_path / "x=1" / cluster.ATTEMPTS_FILE).exists()
