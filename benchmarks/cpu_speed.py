@@ -7,8 +7,6 @@ the table gives the median steps/s and the ratio to the plain ``fit()``:
 - ``fit``: ``compile()`` defaults, no callbacks;
 - ``chapter_callbacks``: chapter 04's callbacks (ImageSnapshots every epoch, LossHistory every 5 steps,
   TimeBudget), i.e. what per-batch logging costs;
-- ``chapter_callbacks_sync``: the same callbacks marked not async-safe (as they were before), so Keras
-  waits for every step's logs before it starts the next step;
 - ``steps_per_execution=4``: four batches per compiled call (fewer Python round trips);
 - ``jit_compile=True``: XLA under TensorFlow (JAX always compiles with XLA).
 
@@ -43,8 +41,7 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--latent-dim", type=int, default=64)
-    p.add_argument("--variants", default="fit,chapter_callbacks_sync,chapter_callbacks,steps_per_execution=4,"
-                                         "jit_compile=True")
+    p.add_argument("--variants", default="fit,chapter_callbacks,steps_per_execution=4,jit_compile=True")
     p.add_argument("--parts", action="store_true", help="under JAX: time the pieces of one step")
     p.add_argument("--json", default=None, help="write the results to this JSON file")
     return p.parse_args(argv)
@@ -63,12 +60,9 @@ def make_model(args, variant):
     return model
 
 
-def chapter_callbacks(sync: bool = False):
-    cbs = [callbacks.ImageSnapshots(n=12, every=1, seed=1), callbacks.LossHistory(every=5),
-           callbacks.TimeBudget(10 ** 6)]
-    for cb in cbs if sync else ():
-        cb.async_safe = False
-    return cbs
+def chapter_callbacks():
+    return [callbacks.ImageSnapshots(n=12, every=1, seed=1), callbacks.LossHistory(every=5),
+            callbacks.TimeBudget(10 ** 6)]
 
 
 def measure(args) -> dict:
@@ -82,7 +76,7 @@ def measure(args) -> dict:
     times = {v: [] for v in variants}
     for _ in range(args.rounds):
         for v in variants:
-            cbs = chapter_callbacks(sync=v.endswith("_sync")) if v.startswith("chapter_callbacks") else None
+            cbs = chapter_callbacks() if v == "chapter_callbacks" else None
             start = time.perf_counter()
             hist = models[v].fit(x, batch_size=args.batch_size, epochs=1, verbose=0, callbacks=cbs)
             float(hist.history["d_loss"][-1])

@@ -1,15 +1,8 @@
 """Callbacks for GAN training with ``fit()``: image snapshots per epoch, a wall-clock time budget, and a
-per-batch loss history (plot it with ``aigc_course.viz.plots.plot_history``).
-
-The per-batch callbacks here (``TimeBudget``, ``LossHistory``) are ``async_safe``: Keras then runs their
-batch hooks on a helper thread, so the training loop does not wait for each step's logs to reach the host
-before it starts the next step (a callback that is not async-safe makes every step synchronous). Their
-state is guarded by a lock and kept in step order.
-"""
+per-batch loss history (plot it with ``aigc_course.viz.plots.plot_history``)."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import keras
@@ -84,10 +77,7 @@ class TimeBudget(keras.callbacks.Callback):
     """Stop ``fit()`` once ``seconds`` of wall-clock time have passed (checked after every batch).
 
     After training: ``elapsed`` (seconds), ``stopped`` (True if the budget ended training) and
-    ``batches`` (batches completed). The check runs as each batch's logs arrive, so on a backend that
-    dispatches steps ahead (JAX) training may stop a step after the budget."""
-
-    async_safe = True
+    ``batches`` (batches completed)."""
 
     def __init__(self, seconds: float):
         super().__init__()
@@ -95,19 +85,17 @@ class TimeBudget(keras.callbacks.Callback):
             raise ValueError(f"seconds must be a positive number, got {seconds!r}")
         self.seconds = float(seconds)
         self.elapsed, self.stopped, self.batches = 0.0, False, 0
-        self._lock = threading.Lock()
 
     def on_train_begin(self, logs=None):
         self._start = time.perf_counter()
         self.stopped, self.batches = False, 0
 
     def on_train_batch_end(self, batch, logs=None):
-        with self._lock:
-            self.batches += 1
-            self.elapsed = time.perf_counter() - self._start
-            if self.elapsed >= self.seconds:
-                self.stopped = True
-                self.model.stop_training = True
+        self.batches += 1
+        self.elapsed = time.perf_counter() - self._start
+        if self.elapsed >= self.seconds:
+            self.stopped = True
+            self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         self.elapsed = time.perf_counter() - self._start
@@ -119,35 +107,17 @@ class LossHistory(keras.callbacks.Callback):
     ``history`` is a dict name -> list, ready for ``viz.plots.plot_history(cb.history, xlabel="step")``;
     the values are the running means of the current epoch, as the progress bar shows them."""
 
-    async_safe = True
-
     def __init__(self, every: int = 1):
         super().__init__()
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive int, got {every!r}")
         self.every = every
-        self._rows: dict[tuple[int, int], dict[str, float]] = {}  # (epoch, batch) -> logs
-        self._epoch = 0
-        self._lock = threading.Lock()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        # Keras finishes the previous epoch's batch hooks before this runs.
-        self._epoch = epoch
+        self.history: dict[str, list[float]] = {}
+        self._step = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        step = self._epoch * ((self.params or {}).get("steps") or 0) + batch + 1  # counted across epochs
-        if step % self.every:  # most batches keep nothing
+        self._step += 1
+        if self._step % self.every:
             return
-        row = {name: float(value) for name, value in (logs or {}).items()}
-        with self._lock:
-            self._rows[(self._epoch, batch)] = row
-
-    @property
-    def history(self) -> dict[str, list[float]]:
-        with self._lock:
-            rows = [self._rows[k] for k in sorted(self._rows)]
-        out: dict[str, list[float]] = {}
-        for row in rows:
-            for name, value in row.items():
-                out.setdefault(name, []).append(value)
-        return out
+        for name, value in (logs or {}).items():
+            self.history.setdefault(name, []).append(float(keras.ops.convert_to_numpy(value)))

@@ -70,15 +70,3 @@ def test_time_budget_stops_fit_and_loss_history_records_batches():
         callbacks.TimeBudget(0)
     with pytest.raises(ValueError, match=r"^every must be a positive int, got -1$"):
         callbacks.LossHistory(every=-1)
-
-
-def test_per_batch_callbacks_are_async_safe_and_keep_step_order():
-    # Keras runs async-safe batch hooks on helper threads; the history must still be in step order and
-    # equal to what a synchronous copy records in the same seeded run.
-    assert callbacks.LossHistory.async_safe and callbacks.TimeBudget.async_safe
-    fast, slow = callbacks.LossHistory(every=3), callbacks.LossHistory(every=3)
-    slow.async_safe = False
-    for cb in (fast, slow):
-        _model().fit(X, batch_size=8, epochs=3, verbose=0, callbacks=[cb])
-    assert len(fast.history["d_loss"]) == 8  # 24 steps, every 3rd, counted across epochs
-    assert fast.history == slow.history
