@@ -11,7 +11,8 @@ the table gives the median steps/s and the ratio to the plain ``fit()``:
 - ``jit_compile=True``: XLA under TensorFlow (JAX always compiles with XLA).
 
 Under JAX, ``--parts`` also times the pieces of one step (generator forward, generator backward, the
-transposed convolutions' kernel gradient) to show where the time goes.
+transposed convolutions' kernel gradient) to show where the time goes, and the transposed convolution's
+backward pass computed through the strided convolution it is the adjoint of (the fix this points to).
 
     KERAS_BACKEND=tensorflow python benchmarks/cpu_speed.py --steps 20 --rounds 3
 """
@@ -113,7 +114,25 @@ def jax_parts(args) -> dict:
         "conv_14to7_forward": (jax.jit(conv), (a, k)),
         "conv_14to7_kernel_grad": (jax.jit(jax.grad(lambda k, a: conv(a, k).sum())), (k, a)),
     }
-    out = {}
+    # The transposed convolution's backward pass two ways: JAX's own transpose rule (its kernel gradient is
+    # a convolution with window dilation, slow on XLA:CPU) and the same gradients from the strided forward
+    # convolution whose adjoint the transposed convolution is (dx = conv(g, k); dk = that conv's kernel
+    # gradient with x as the output cotangent), which XLA:CPU runs on its fast path.
+    g = rng.standard_normal((args.batch_size, 14, 14, args.width)).astype("float32")
+    pads = ((1, 1), (1, 1))  # Keras' "same" for a 4x4 kernel, stride 2, 14 -> 7
+    fwd_conv = lambda g, k: jax.lax.conv_general_dilated(g, k, (2, 2), pads,  # noqa: E731
+                                                         dimension_numbers=("NHWC", "HWIO", "NHWC"))
+
+    def via_conv(x, k, g):
+        return fwd_conv(g, k), jax.vjp(lambda kk: fwd_conv(g, kk), k)[1](x)[0]
+
+    keras_backward = jax.jit(lambda x, k, g: jax.vjp(conv_t, x, k)[1](g))
+    fast_backward = jax.jit(via_conv)
+    (dx0, dk0), (dx1, dk1) = keras_backward(h, k, g), fast_backward(h, k, g)
+    pieces["conv_transpose_7to14_backward_jax_rule"] = (keras_backward, (h, k, g))
+    pieces["conv_transpose_7to14_backward_via_strided_conv"] = (fast_backward, (h, k, g))
+    out = {"via_strided_conv_max_rel_error": float(max(np.abs(dx1 - dx0).max() / np.abs(dx0).max(),
+                                                       np.abs(dk1 - dk0).max() / np.abs(dk0).max()))}
     for name, (fn, fargs) in pieces.items():
         jax.block_until_ready(fn(*fargs))
         start = time.perf_counter()
