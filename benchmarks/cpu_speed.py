@@ -5,14 +5,18 @@ same number of steps, in interleaved rounds (A B C ... A B C ...) so that a busy
 the table gives the median steps/s and the ratio to the plain ``fit()``:
 
 - ``fit``: ``compile()`` defaults, no callbacks;
-- ``chapter_callbacks``: chapter 04's callbacks (ImageSnapshots every epoch, LossHistory every 5 steps,
-  TimeBudget), i.e. what per-batch logging costs;
+- ``batch_callbacks``: chapter 04's per-batch callbacks (LossHistory every 5 steps, TimeBudget), i.e. what
+  per-batch logging costs; chapter 04's ImageSnapshots runs once per epoch (156 steps in the standard
+  profile), so its cost is given apart as ``snapshot_ms`` (one grid of 12 images);
 - ``steps_per_execution=4``: four batches per compiled call (fewer Python round trips);
-- ``jit_compile=True``: XLA under TensorFlow (JAX always compiles with XLA).
+- ``jit_compile=True``: XLA under TensorFlow (JAX always compiles with XLA);
+- ``fast_conv_transpose`` (JAX only): ``aigc_course.training.speed.use_fast_conv_transpose()`` active
+  while the step is traced (the transposed convolution's backward pass through its adjoint convolution).
 
 Under JAX, ``--parts`` also times the pieces of one step (generator forward, generator backward, the
 transposed convolutions' kernel gradient) to show where the time goes, and the transposed convolution's
-backward pass computed through the strided convolution it is the adjoint of (the fix this points to).
+backward pass computed through the strided convolution it is the adjoint of (the fix this points to), and
+adds the ``fast_conv_transpose`` variant.
 
     KERAS_BACKEND=tensorflow python benchmarks/cpu_speed.py --steps 20 --rounds 3
 """
@@ -32,7 +36,7 @@ import numpy as np  # noqa: E402
 from _common import write_json  # noqa: E402
 
 from aigc_course.models import gan  # noqa: E402
-from aigc_course.training import callbacks  # noqa: E402
+from aigc_course.training import callbacks, speed  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -42,7 +46,7 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--latent-dim", type=int, default=64)
-    p.add_argument("--variants", default="fit,chapter_callbacks,steps_per_execution=4,jit_compile=True")
+    p.add_argument("--variants", default="fit,batch_callbacks,steps_per_execution=4,jit_compile=True")
     p.add_argument("--parts", action="store_true", help="under JAX: time the pieces of one step")
     p.add_argument("--json", default=None, help="write the results to this JSON file")
     return p.parse_args(argv)
@@ -61,9 +65,21 @@ def make_model(args, variant):
     return model
 
 
-def chapter_callbacks():
-    return [callbacks.ImageSnapshots(n=12, every=1, seed=1), callbacks.LossHistory(every=5),
-            callbacks.TimeBudget(10 ** 6)]
+def batch_callbacks():
+    return [callbacks.LossHistory(every=5), callbacks.TimeBudget(10 ** 6)]
+
+
+def snapshot_ms(model) -> float:
+    """Milliseconds of one ImageSnapshots grid (median of 5, after one untimed call)."""
+    snaps = callbacks.ImageSnapshots(n=12, seed=1)
+    snaps.set_model(model)
+    snaps._snapshot(0)
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        snaps._snapshot(0)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 1)
 
 
 def measure(args) -> dict:
@@ -72,18 +88,24 @@ def measure(args) -> dict:
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     models = {}
     for v in variants:  # build and compile each once (the first fit traces); not timed
+        fast = speed.use_fast_conv_transpose(v == "fast_conv_transpose")
+        if v == "fast_conv_transpose" and not fast:
+            raise SystemExit("the fast_conv_transpose variant needs KERAS_BACKEND=jax")
         models[v] = make_model(args, v)
-        models[v].fit(x[: 4 * args.batch_size], batch_size=args.batch_size, epochs=1, verbose=0)
+        models[v].fit(x, batch_size=args.batch_size, epochs=1, verbose=0)  # the same data as timed
+        speed.use_fast_conv_transpose(False)
     times = {v: [] for v in variants}
     for _ in range(args.rounds):
         for v in variants:
-            cbs = chapter_callbacks() if v == "chapter_callbacks" else None
+            cbs = batch_callbacks() if v == "batch_callbacks" else None
             start = time.perf_counter()
             hist = models[v].fit(x, batch_size=args.batch_size, epochs=1, verbose=0, callbacks=cbs)
             float(hist.history["d_loss"][-1])
             times[v].append(args.steps / (time.perf_counter() - start))
     base = statistics.median(times[variants[0]])
-    return {v: {"steps_per_s": round(statistics.median(t), 3), "runs": [round(s, 3) for s in t],
+    result = {"snapshot_ms": snapshot_ms(models[variants[0]])}
+    print(f"one ImageSnapshots grid: {result['snapshot_ms']} ms", flush=True)
+    return result | {v: {"steps_per_s": round(statistics.median(t), 3), "runs": [round(s, 3) for s in t],
                 "ratio_to_" + variants[0]: round(statistics.median(t) / base, 3)} for v, t in times.items()}
 
 
@@ -149,10 +171,14 @@ def main(argv=None) -> dict:
     if args.parts and result["backend"] == "jax":
         result["jax_parts"] = jax_parts(args)
         print(json.dumps(result["jax_parts"]), flush=True)
+        if "fast_conv_transpose" not in args.variants.split(","):
+            args.variants += ",fast_conv_transpose"
     result["variants"] = measure(args)
     print(f"backend {result['backend']}, batch {args.batch_size}, width {args.width}, {args.steps} steps x "
           f"{args.rounds} rounds (median)")
     for v, r in result["variants"].items():
+        if not isinstance(r, dict):
+            continue
         print(f"  {v:<26} {r['steps_per_s']:7.2f} steps/s   ratio {list(r.values())[-1]:.3f}   runs {r['runs']}")
     if args.json:
         write_json(args.json, result)

@@ -4,7 +4,13 @@ Measured with ``benchmarks/cpu_speed.py --parts`` on a 2-core CPU (chapter 04's 
 under JAX, XLA's CPU code for the *kernel gradient of a transposed convolution* (the generator's upsampling
 layers) takes about 280 ms against 13 ms for the same layer's forward pass, which makes the generator's
 forward + backward pass about 4x slower than TensorFlow's (oneDNN kernels: 337 against 82 ms); the
-discriminator runs at a similar speed on both (52 against 42 ms). On a GPU
+discriminator runs at a similar speed on both (52 against 42 ms).
+
+``use_fast_conv_transpose()`` removes that cause: under JAX it gives Keras' transposed convolution a backward
+pass computed through the strided convolution it is the adjoint of (same gradients to float rounding,
+checked in tests/unit/test_speed.py), which XLA:CPU runs on its fast path; measured on the whole DCGAN step
+it about doubles JAX's steps/s on this CPU (see benchmarks/cpu_speed.py). Until the course turns it on for
+every JAX run, ``backend_advice`` steers CPU users to TensorFlow. On a GPU
 JAX is the fast backend. So on a CPU the course recommends TensorFlow (or PyTorch) for the GAN and VAE
 chapters.
 """
@@ -29,3 +35,76 @@ def backend_advice(backend: str, devices) -> str | None:
                 " / JAX trains the course's convolutional generators about 4x slower than TensorFlow on a CPU; "
                 "without a GPU use KERAS_BACKEND=tensorflow (or torch).")
     return None
+
+
+_ORIGINAL_CONV_TRANSPOSE = None
+
+
+def _fast_conv_transpose(original):
+    """``original`` (Keras' JAX conv_transpose) with a custom backward pass: the same gradients, computed
+    through the strided convolution that the transposed convolution is the adjoint of."""
+    import functools
+
+    import jax
+
+    @functools.lru_cache(maxsize=None)
+    def with_vjp(params):
+        kwargs = dict(params)
+
+        @jax.custom_vjp
+        def conv_transpose(x, k):
+            return original(x, k, **kwargs)
+
+        def fwd(x, k):
+            return original(x, k, **kwargs), (x, k)
+
+        def bwd(res, g):
+            x, k = res
+
+            # y = T_k x is linear in x and in k. T_k^* g (JAX's rule for dx: a strided convolution) is
+            # linear in k, and <T_k^* g, x> = <g, T_k x>, so dk is the vjp of k -> T_k^* g with x. This
+            # avoids JAX's own kernel-gradient rule (a window-dilated convolution, slow on XLA:CPU).
+            def adjoint(kk):
+                return jax.vjp(lambda xx: original(xx, kk, **kwargs), x)[1](g)[0]
+
+            dx, vjp_k = jax.vjp(adjoint, k)
+            return dx, vjp_k(x)[0]
+
+        conv_transpose.defvjp(fwd, bwd)
+        return conv_transpose
+
+    def freeze(v):
+        return tuple(v) if isinstance(v, list) else v
+
+    @functools.wraps(original)
+    def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                       dilation_rate=1):
+        params = (("strides", freeze(strides)), ("padding", padding), ("output_padding", freeze(output_padding)),
+                  ("data_format", data_format), ("dilation_rate", freeze(dilation_rate)))
+        from keras.src.backend.jax.core import convert_to_tensor
+
+        return with_vjp(params)(convert_to_tensor(inputs), convert_to_tensor(kernel))
+
+    conv_transpose._aigc_fast = True
+    return conv_transpose
+
+
+def use_fast_conv_transpose(enable: bool = True) -> bool:
+    """Under JAX, give Keras' transposed convolution (``ops.conv_transpose``, hence ``Conv2DTranspose``) a
+    backward pass that XLA:CPU runs on its fast path; ``enable=False`` restores Keras' own. Same values
+    and gradients (to float rounding). Functions traced before the call keep what they traced with.
+    Returns True when the fast version is active; other backends are left alone (False)."""
+    global _ORIGINAL_CONV_TRANSPOSE
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return False
+    from keras.src.backend.jax import nn as jax_nn
+
+    current = jax_nn.conv_transpose
+    if enable and not getattr(current, "_aigc_fast", False):
+        _ORIGINAL_CONV_TRANSPOSE = current
+        jax_nn.conv_transpose = _fast_conv_transpose(current)
+    elif not enable and getattr(current, "_aigc_fast", False):
+        jax_nn.conv_transpose = _ORIGINAL_CONV_TRANSPOSE
+    return getattr(jax_nn.conv_transpose, "_aigc_fast", False)
