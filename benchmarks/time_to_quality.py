@@ -262,7 +262,7 @@ class PlainTorchVAE(PlainTorchLoop):
 
 
 # ------------------------------------------------------------------------------------------ driver
-def run_model(kind, args) -> list[dict]:
+def run_model(kind, args, on_row=None) -> list[dict]:
     if kind == "dcgan":
         x, _ = load_fashion_mnist("train", scale="tanh", limit=args.n_train)
         real_eval, _ = load_fashion_mnist("test", scale="tanh", limit=args.n_eval)
@@ -292,6 +292,8 @@ def run_model(kind, args) -> list[dict]:
                          **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in quality.items()},
                          "eval_s": round(time.perf_counter() - start, 2)})
             print(json.dumps(rows[-1]), flush=True)
+            if on_row:
+                on_row(rows[-1])
     return rows
 
 
@@ -303,8 +305,10 @@ def ratios(rows) -> list[dict]:
     for row in rows:
         if row["impl"] != "package":
             continue
-        base = next(r for r in rows if r["impl"] == "pytorch" and r["model"] == row["model"]
-                    and r["budget_s"] == row["budget_s"])
+        base = next((r for r in rows if r["impl"] == "pytorch" and r["model"] == row["model"]
+                     and r["budget_s"] == row["budget_s"]), None)
+        if base is None:
+            continue
         out.append({"model": row["model"], "budget_s": row["budget_s"],
                     **{k: round(row[k] / base[k], 3) for k in keys
                        if isinstance(row.get(k), (int, float)) and base.get(k)}})
@@ -333,8 +337,16 @@ def main(argv=None) -> dict:
             "torch_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(),
             "budgets_s": args.budgets, "batch_size": args.batch_size, "width": args.width,
             "latent_dim": args.latent_dim, "n_train": args.n_train, "n_eval": args.n_eval, "n_test": args.n_test}
-    rows = [row for kind in args.models for row in run_model(kind, args)]
-    result = {**info, "rows": rows, "ratios": ratios(rows)}
+    rows: list[dict] = []
+
+    def keep(row):  # the JSON is rewritten after every row, so a run cut short keeps what it measured
+        rows.append(row)
+        if args.json:
+            write_json(args.json, {**info, "rows": rows, "ratios": ratios(rows), "complete": False})
+
+    for kind in args.models:
+        run_model(kind, args, on_row=keep)
+    result = {**info, "rows": rows, "ratios": ratios(rows), "complete": True}
     print(f"\nbackend {info['backend']}, batch {args.batch_size}, budgets {args.budgets} s (training time only)")
     print(table(rows, result["ratios"]))
     if args.json:
