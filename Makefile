@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Extras installed for the test suite; JAX (and PyTorch, through EXTRA_PIP) let the unit tests run on
 # every Keras backend. CI sets EXTRA_PIP=torch==2.13.0 (a CPU build); leave it empty to skip PyTorch.
-TEST_EXTRAS ?= dev,jax,book,grading,browser
+TEST_EXTRAS ?= dev,jax,cluster,book,grading,browser
 EXTRA_PIP ?=
 PYTEST_ARGS ?=
 NB_DIRS := $(wildcard notebooks exercises solutions)
