@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also rewrite notebooks a learner has edited, after copying each to exercises/.backup/")
     b.add_argument("--root", default=".", help="the course root (holds solutions/ and exercises/)")
 
+    from .course_report import add_parser as add_course_report
+
+    add_course_report(sub)
+
     da = sub.add_parser("data", help="data sets")
     das = da.add_subparsers(dest="action", required=True)
     f = das.add_parser("fetch", help="fetch a data set into the cache")
@@ -254,6 +258,10 @@ def _dispatch(args) -> int:
         root = Path(args.root)
         report = build_all(root / "solutions", root / "exercises", check=args.check, force=args.force)
         return _print_build(report, args.check, args.force)
+    if args.command == "course-report":
+        from . import course_report
+
+        return course_report.main(args)
     if args.command == "data":
         from .data import fetch
 

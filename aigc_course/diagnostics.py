@@ -140,6 +140,11 @@ def doctor(verbose: bool = True) -> dict:
         "all_data_found": all(d["found"] for d in datasets.values() if not d["optional"]),
         "chinese_font": _chinese_font(),
     })
+    from .training.speed import backend_advice
+
+    advice = backend_advice(backend, info["devices"])
+    if advice:
+        info["advice"] = advice
     if verbose:
         print(format_report(info))
         info.printed = True
@@ -151,6 +156,8 @@ def format_report(info: dict) -> str:
     rows = [("Keras backend", f"{info['backend']}  (to switch: {info['switch_backend']})")]
     rows += [(f"{name} version", v) for name, v in info["versions"].items()]
     rows.append(("devices", ", ".join(info["devices"])))
+    if info.get("advice"):
+        rows.append(("advice", info["advice"]))
     if "chinese_font" in info:
         from .viz.fonts import INSTALL_HINT
 

@@ -190,3 +190,15 @@ def test_start_up_lines_written_to_fd_2_are_filtered(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert (proc.returncode, proc.stderr) == (0, "[1/2] cell 2: x = 1\nchild\nafter\n")
+
+
+def test_course_report_is_wired_and_checks_its_input(capsys, tmp_path):
+    code, out, err = _run(capsys, "course-report", "--chapter", "99_x", "--out", str(tmp_path / "c"))
+    assert code == 2 and out == ""
+    assert err == ("aigc-course course-report: error: unknown chapter(s) 99_x: choose from "
+                   + ", ".join(CHAPTERS) + "\n")
+    code, out, err = _run(capsys, "course-report", "--cluster", "foo", "--out", str(tmp_path / "c"))
+    assert code == 2
+    assert err == ("aigc-course course-report: error: cluster must be 'local', 'local:N' (N >= 1 worker "
+                   "processes) or a Dask scheduler address like 'tcp://HOST:PORT', got 'foo'\n")
+    assert not (tmp_path / "c").exists()
