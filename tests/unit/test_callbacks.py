@@ -70,3 +70,42 @@ def test_time_budget_stops_fit_and_loss_history_records_batches():
         callbacks.TimeBudget(0)
     with pytest.raises(ValueError, match=r"^every must be a positive int, got -1$"):
         callbacks.LossHistory(every=-1)
+
+
+@pytest.mark.backend
+def test_epoch_progress_prints_one_compact_line_per_epoch(capsys):
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(1).normal(size=(64, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], dtype="float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    progress = callbacks.EpochProgress(label="线性", metrics=["loss"], min_seconds=0)
+    model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[progress])
+    out = capsys.readouterr().out.splitlines()
+    assert out == progress.lines and len(out) == 3
+    for i, line in enumerate(out, start=1):
+        head, seconds, loss = line.split(" · ")
+        assert head == f"[线性] 第 {i}/3 轮" and seconds.endswith(" s") and loss.startswith("loss ")
+    losses = [float(line.rsplit(" ", 1)[1]) for line in out]
+    assert losses[-1] < losses[0]  # the line shows the real, dropping loss
+
+
+@pytest.mark.backend
+def test_epoch_progress_throttles_but_always_shows_the_last_epoch(capsys):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    progress = callbacks.EpochProgress(min_seconds=3600)
+    model.fit(np.zeros((8, 2)), np.zeros((8, 1)), epochs=5, verbose=0, callbacks=[progress])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" · ")[0] for line in lines] == ["[训练] 第 1/5 轮", "[训练] 第 5/5 轮"]
+
+
+def test_epoch_progress_rejects_bad_arguments():
+    from helpers import raises_message
+
+    with raises_message(ValueError, "metrics must be a list of metric names, e.g. ['loss', 'val_loss'], got 'loss'"):
+        callbacks.EpochProgress(metrics="loss")
+    with raises_message(ValueError, "min_seconds must be a number >= 0, got -1"):
+        callbacks.EpochProgress(min_seconds=-1)
+    with raises_message(ValueError, "label must be a non-empty string, got ''"):
+        callbacks.EpochProgress(label="")
