@@ -310,6 +310,15 @@ class GAN(keras.Model):
             raise ValueError("ConditionalGAN.fit needs labels: call fit(x, y)")
         return data, None
 
+    def critic_batches(self, real, labels):
+        """Split the fit() batch into ``n_critic`` equal slices, one fresh real batch per critic update
+        (a WGAN-GP is fitted with ``batch_size = n_critic * B``; a plain GAN has one slice, the whole batch)."""
+        k = self.n_critic
+        if k == 1:
+            return [(real, labels)]
+        b = ops.shape(real)[0] // k
+        return [(real[i * b:(i + 1) * b], None if labels is None else labels[i * b:(i + 1) * b]) for i in range(k)]
+
     def sample_latent(self, n):
         return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
 
@@ -401,7 +410,11 @@ class ConditionalGAN(GAN):
 
 class WGANGP(GAN):
     """Wasserstein GAN with gradient penalty: ``n_critic`` critic updates per generator update, critic loss
-    E[f(G(z))] - E[f(x)] + gp_weight * E[(||grad f(x_hat)|| - 1)^2], x_hat a random interpolate."""
+    E[f(G(z))] - E[f(x)] + gp_weight * E[(||grad f(x_hat)|| - 1)^2], x_hat a random interpolate.
+
+    As in the paper (Gulrajani et al. 2017, Algorithm 1) every critic update sees a fresh real batch: fit it
+    with ``batch_size = n_critic * B``; each step splits that batch into ``n_critic`` slices of B images,
+    one per critic update, and the generator update uses B latent vectors."""
 
     wasserstein = True
 
@@ -416,7 +429,7 @@ class WGANGP(GAN):
         self.gp_weight = float(gp_weight)
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Default optimizers: Adam(1e-4, beta_1=0.5, beta_2=0.9), as in the WGAN-GP paper."""
-        d_optimizer = d_optimizer if d_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
-        g_optimizer = g_optimizer if g_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+        """Default optimizers: Adam(1e-4, beta_1=0, beta_2=0.9), as in the WGAN-GP paper."""
+        d_optimizer = d_optimizer if d_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
+        g_optimizer = g_optimizer if g_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
         super().compile(d_optimizer, g_optimizer, **kwargs)
