@@ -14,7 +14,8 @@ updates per generator update, gradient penalty on random interpolates).
 The train step is written once per backend, in ``_gan_tensorflow.py`` (GradientTape), ``_gan_jax.py``
 (stateless_call + stateless_apply inside the jitted step) and ``_gan_torch.py`` (backward); this module holds
 what they share, written in ``keras.ops``. Logged metrics: ``d_loss``, ``g_loss``, ``d_real`` and
-``d_fake`` (mean D(x) and mean D(G(z)) as probabilities; for the WGAN critic, the mean scores).
+``d_fake`` (mean D(x) and mean D(G(z)) as probabilities; for the WGAN critic, the mean scores): each batch's
+logs hold that step's values, each epoch's logs the epoch means.
 """
 
 from __future__ import annotations
@@ -358,9 +359,12 @@ class GAN(keras.Model):
             d_real, d_fake = ops.mean(real_out), ops.mean(fake_out)
         else:
             d_real, d_fake = ops.mean(ops.sigmoid(real_out)), ops.mean(ops.sigmoid(fake_out))
-        for tracker, value in zip(self._trackers, (d_loss, g_loss, d_real, d_fake)):
+        values = (d_loss, g_loss, d_real, d_fake)
+        for tracker, value in zip(self._trackers, values):
             tracker.update_state(value)
-        return {t.name: t.result() for t in self._trackers}
+        # Per-batch logs are this step's values (a LossHistory callback then records per-step curves, not
+        # running means that reset at each epoch); the epoch's logs are the trackers' means.
+        return {t.name: v for t, v in zip(self._trackers, values)}
 
     # -- after training ----------------------------------------------------------------------------------
     def generate(self, n: int, labels=None, seed: int = 0, batch_size: int = 500) -> np.ndarray:

@@ -158,3 +158,18 @@ def test_generate_is_seeded_and_errors(real):
         model.compile(g_optimizer="adam")
     with pytest.raises(ValueError, match=r"^n_critic must be a positive int, got 0$"):
         gan.WGANGP(g, d, latent_dim=8, n_critic=0)
+
+
+@pytest.mark.backend
+def test_batch_logs_are_per_step_values_and_epoch_logs_their_mean(real):
+    from aigc_course.training import callbacks
+
+    x, _ = real
+    model = _mlp_gan(seed=3)
+    model.compile()
+    steps = callbacks.LossHistory(every=1)
+    hist = model.fit(x[:96], batch_size=32, epochs=2, verbose=0, shuffle=False, callbacks=[steps])
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        per_step = np.array(steps.history[key])
+        assert per_step.shape == (6,)
+        np.testing.assert_allclose(hist.history[key], per_step.reshape(2, 3).mean(axis=1), rtol=1e-5)
