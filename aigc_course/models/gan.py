@@ -175,11 +175,21 @@ def build_conditional_discriminator(num_classes: int = 10, width: int = 64, drop
 _STEP_MODULES = {"tensorflow": "._gan_tensorflow", "jax": "._gan_jax", "torch": "._gan_torch"}
 
 
+def step_module(backend: str | None = None):
+    """The module holding ``train_step`` for ``backend`` (default: the current Keras backend), e.g. to show
+    its source with ``inspect.getsource(step_module("jax").train_step)``. Importing a backend's module needs
+    that backend's library installed."""
+    name = keras.backend.backend() if backend is None else backend
+    if name not in _STEP_MODULES:
+        raise ValueError(f"backend must be one of {', '.join(sorted(_STEP_MODULES))}, got {name!r}")
+    return importlib.import_module(_STEP_MODULES[name], __package__)
+
+
 def _backend_module():
     name = keras.backend.backend()
     if name not in _STEP_MODULES:
         raise RuntimeError(f"GAN training supports the backends {sorted(_STEP_MODULES)}, got {name!r}")
-    return importlib.import_module(_STEP_MODULES[name], __package__)
+    return step_module(name)
 
 
 class OptimizerPair:
