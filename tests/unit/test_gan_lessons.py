@@ -61,3 +61,41 @@ def test_ch04_scatter_transposed_convolution_matches_keras(k, s):
     ours = ops.convert_to_numpy(conv_transpose(x[0], layer.kernel, s))
     assert ours.shape == (s * 2 + k, s * 3 + k, 3) == expected.shape
     np.testing.assert_allclose(ours, expected, atol=1e-5)
+
+
+def test_ch05_conditional_networks_match_the_package_builders():
+    ns = lesson("05_conditional_wgan.ipynb", "build_conditional_generator", "build_conditional_discriminator")
+    assert layer_summary(ns["build_conditional_generator"](16, 8)) == layer_summary(
+        gan.build_conditional_generator(16, 10, 8))
+    assert layer_summary(ns["build_conditional_discriminator"](8)) == layer_summary(
+        gan.build_conditional_discriminator(10, 8))
+
+
+def _same_after_one_step(lesson_cls, package_cls, make_nets, x, fit_batch, **kwargs):
+    """Train a lesson model and a package model from the same weights and seed for one step; return both."""
+    models = []
+    for cls in (lesson_cls, package_cls):
+        g, d = make_nets()
+        model = cls(g, d, latent_dim=8, seed=4, **kwargs)
+        model.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9),
+                      g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9))
+        logs = model.fit(x, batch_size=fit_batch, epochs=1, verbose=0, shuffle=False).history
+        models.append((model, logs))
+    (a, la), (b, lb) = models
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        np.testing.assert_allclose(la[key], lb[key], rtol=1e-4, atol=1e-5, err_msg=key)
+    for va, vb in zip(a.generator.weights + a.discriminator.weights, b.generator.weights + b.discriminator.weights):
+        np.testing.assert_allclose(ops.convert_to_numpy(va), ops.convert_to_numpy(vb), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the lessons' train steps are TensorFlow code")
+def test_ch05_lesson_wgan_gp_step_equals_the_package_step():
+    ns = lesson("05_conditional_wgan.ipynb", "gradient_penalty", "LessonWGANGP")
+    x, _ = load_fashion_mnist("train", scale="tanh", limit=24)
+
+    def nets():
+        keras.utils.set_random_seed(7)
+        return gan.build_dcgan_generator(8, 4), gan.build_wgan_critic(4)
+
+    # one step: 3 critic updates on three fresh slices of 8 images, then one generator update
+    _same_after_one_step(ns["LessonWGANGP"], gan.WGANGP, nets, x, 24, n_critic=3, gp_weight=10.0)
