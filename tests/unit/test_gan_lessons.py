@@ -10,7 +10,7 @@ import pytest
 from keras import layers, ops
 
 from aigc_course.data import load_fashion_mnist
-from aigc_course.models import gan
+from aigc_course.models import gan, losses
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -19,7 +19,7 @@ def lesson(notebook: str, *names: str) -> dict:
     """Execute the notebook's code cells that define ``names`` (``def name(`` or ``class name(``) and
     return the namespace."""
     nb = nbformat.read(NOTEBOOKS / notebook, as_version=4)
-    ns = {"keras": keras, "layers": layers, "ops": ops, "np": np, "gan": gan}
+    ns = {"keras": keras, "layers": layers, "ops": ops, "np": np, "gan": gan, "losses": losses}
     for name in names:
         cells = [c.source for c in nb.cells if c.cell_type == "code"
                  and (f"def {name}(" in c.source or f"class {name}(" in c.source)]
@@ -99,3 +99,45 @@ def test_ch05_lesson_wgan_gp_step_equals_the_package_step():
 
     # one step: 3 critic updates on three fresh slices of 8 images, then one generator update
     _same_after_one_step(ns["LessonWGANGP"], gan.WGANGP, nets, x, 24, n_critic=3, gp_weight=10.0)
+
+
+def test_ch03_mlp_networks_match_the_package_builders():
+    ns = lesson("03_gan_basics.ipynb", "build_generator", "build_discriminator")
+    assert layer_summary(ns["build_generator"](16)) == layer_summary(gan.build_mlp_generator(16))
+    assert layer_summary(ns["build_discriminator"]()) == layer_summary(gan.build_mlp_discriminator())
+    ring_g = ns["build_generator"](8, hidden=(32, 32), output_shape=(2,), output_activation=None)
+    assert layer_summary(ring_g) == layer_summary(
+        gan.build_mlp_generator(8, output_shape=(2,), hidden=(32, 32), output_activation=None))
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the lessons' train steps are TensorFlow code")
+def test_ch03_lesson_train_step_equals_the_package_step():
+    ns = lesson("03_gan_basics.ipynb", "LessonGAN")
+    x, _ = load_fashion_mnist("train", scale="tanh", limit=16)
+
+    def nets():
+        keras.utils.set_random_seed(5)
+        return gan.build_dcgan_generator(8, 4), gan.build_dcgan_discriminator(4)
+
+    _same_after_one_step(ns["LessonGAN"], gan.GAN, nets, x, 16, label_smoothing=0.1)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the lessons' train steps are TensorFlow code")
+def test_the_agreement_check_fails_when_the_lesson_step_differs():
+    ns = lesson("03_gan_basics.ipynb", "LessonGAN")
+    x, _ = load_fashion_mnist("train", scale="tanh", limit=16)
+
+    def nets():
+        keras.utils.set_random_seed(5)
+        return gan.build_dcgan_generator(8, 4), gan.build_dcgan_discriminator(4)
+
+    with pytest.raises(AssertionError):   # the same step without label smoothing is a different step
+        _same_after_one_step(_with_smoothing(ns["LessonGAN"], 0.0), gan.GAN, nets, x, 16, label_smoothing=0.1)
+
+
+def _with_smoothing(cls, value):
+    class Changed(cls):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.label_smoothing = value
+    return Changed
