@@ -115,11 +115,7 @@ def test_ch03_lesson_train_step_equals_the_package_step():
     ns = lesson("03_gan_basics.ipynb", "LessonGAN")
     x, _ = load_fashion_mnist("train", scale="tanh", limit=16)
 
-    def nets():
-        keras.utils.set_random_seed(5)
-        return gan.build_dcgan_generator(8, 4), gan.build_dcgan_discriminator(4)
-
-    _same_after_one_step(ns["LessonGAN"], gan.GAN, nets, x, 16, label_smoothing=0.1)
+    _same_after_one_step(ns["LessonGAN"], gan.GAN, _dcgan_nets, x, 16, label_smoothing=0.1)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the lessons' train steps are TensorFlow code")
@@ -127,12 +123,13 @@ def test_the_agreement_check_fails_when_the_lesson_step_differs():
     ns = lesson("03_gan_basics.ipynb", "LessonGAN")
     x, _ = load_fashion_mnist("train", scale="tanh", limit=16)
 
-    def nets():
-        keras.utils.set_random_seed(5)
-        return gan.build_dcgan_generator(8, 4), gan.build_dcgan_discriminator(4)
-
     with pytest.raises(AssertionError):   # the same step without label smoothing is a different step
-        _same_after_one_step(_with_smoothing(ns["LessonGAN"], 0.0), gan.GAN, nets, x, 16, label_smoothing=0.1)
+        _same_after_one_step(_with_smoothing(ns["LessonGAN"], 0.0), gan.GAN, _dcgan_nets, x, 16, label_smoothing=0.1)
+
+
+def _dcgan_nets():
+    keras.utils.set_random_seed(5)
+    return gan.build_dcgan_generator(8, 4), gan.build_dcgan_discriminator(4)
 
 
 def _with_smoothing(cls, value):
