@@ -144,8 +144,8 @@ class GeneratorEMA(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self._batches += 1
-        if self._batches % self.every:
-            return
+        if self.average is not None and self._batches % self.every:
+            return                      # (the first batch always starts the average)
         weights = [keras.ops.convert_to_numpy(v) for v in self.model.generator.weights]
         if self.average is None:
             self.average = weights
