@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
-from .core import Question, as_number, scalar_checker
+from .core import NotAttempted, Question, as_number, is_blank, scalar_checker, source_of
 
-__all__ = ["q1", "q2", "q3", "q4", "q5"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "DSTAR_X", "P_DATA", "P_G", "failure_curves"]
 
 
 def choice_check(name: str, answer: str, explanations: dict):
@@ -119,3 +119,105 @@ def _q5(modes_covered):
 q5 = Question("q5", _q5, var="modes_covered",
               hints=["counts[k] 是落在第 k 个模式附近的高质量样本数。", "`int((counts > 0).sum())`"],
               solution="`modes_covered = int((counts > 0).sum())`，等于 3：生成器只覆盖了 8 个模式中的 3 个。")
+
+
+# q6: derive and check D*: D*(x) = p_data(x) / (p_data(x) + p_g(x)) for two 1-D Gaussians
+def _gauss(x, mu, sigma):
+    return np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
+
+
+DSTAR_X = np.array([-1.0, 0.0, 1.0, 2.0, 3.0])
+P_DATA = _gauss(DSTAR_X, 0.0, 1.0)
+P_G = _gauss(DSTAR_X, 2.0, 0.75)
+
+
+def _q6(d_star):
+    if not callable(d_star):
+        return f"d_star 应该是一个函数 d_star(p_data, p_g)，你给的是 {type(d_star).__name__}"
+    got = d_star(P_DATA, P_G)
+    if is_blank(got):
+        raise NotAttempted("d_star 还返回 ____：写出 D* 的公式。")
+    got = np.asarray(got, dtype="float64")
+    want = P_DATA / (P_DATA + P_G)
+    if got.shape != want.shape:
+        return f"d_star(p_data, p_g) 的形状应与输入相同 {want.shape}，你的是 {got.shape}"
+    if np.allclose(got, want, rtol=1e-6, atol=1e-9):
+        return None
+    if np.allclose(got, P_G / (P_DATA + P_G), rtol=1e-6, atol=1e-9):
+        return "分子用错了：D* 是样本来自真实数据的概率，分子是 p_data。"
+    if np.allclose(got, P_DATA / P_G, rtol=1e-6, atol=1e-9):
+        return "分母应是两个密度之和 p_data + p_g：D* 要落在 (0, 1) 里。"
+    return "对 y 求 a log y + b log(1 - y) 的最大值点，a = p_data(x)，b = p_g(x)。"
+
+
+q6 = Question("q6", _q6, var="d_star",
+              hints=["固定 x，令 a = p_data(x)、b = p_g(x)，对 y 求导：a / y - b / (1 - y) = 0。"],
+              solution="`def d_star(p_data, p_g): return p_data / (p_data + p_g)`")
+
+
+# q7: write the train step yourself; it must do what the package's step does
+def _q7(cls):
+    import keras
+
+    from ..models import gan
+
+    if not isinstance(cls, type) or not issubclass(cls, gan.GAN):
+        return f"MyGAN 应该是 gan.GAN 的子类，你给的是 {cls!r}"
+    if "train_step" not in cls.__dict__:
+        return "MyGAN 里还没有定义 train_step。"
+    if "____" in source_of(cls.train_step):
+        raise NotAttempted("train_step 里还有 ____。")
+    if keras.backend.backend() != "tensorflow":
+        return f"这道题的训练步用 tf.GradientTape 写，请在 TensorFlow 后端上检查（当前后端 {keras.backend.backend()}）。"
+    x = np.random.default_rng(0).uniform(-1, 1, (16, 2)).astype("float32")
+    results = []
+    for model_cls in (cls, gan.GAN):
+        keras.utils.set_random_seed(3)
+        g = gan.build_mlp_generator(4, output_shape=(2,), hidden=(8,), output_activation=None)
+        d = gan.build_mlp_discriminator(input_shape=(2,), hidden=(8,))
+        d.layers[-1].bias.assign([-3.0])   # D(x) near 0.05, as early in training: the two G losses differ most
+        model = model_cls(g, d, latent_dim=4, seed=3)
+        model.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+        logs = model.fit(x, batch_size=16, epochs=1, verbose=0, shuffle=False).history
+        results.append((logs, [np.array(v) for v in d.trainable_weights], [np.array(v) for v in g.trainable_weights]))
+    (mine, d_mine, g_mine), (ref, d_ref, g_ref) = results
+    if set(mine) != set(ref):
+        return f"train_step 应返回 self.update_metrics(...) 的结果（{sorted(ref)}），你的返回 {sorted(mine)}"
+    if not all(np.allclose(a, b, atol=1e-5) for a, b in zip(d_mine, d_ref)):
+        return "判别器的更新与参考不同：它应最小化 losses.d_loss(real_logits, fake_logits)，假样本在带子外生成。"
+    if not all(np.allclose(a, b, atol=1e-5) for a, b in zip(g_mine, g_ref)):
+        return ("生成器的更新与参考不同：用新的噪声、非饱和损失 losses.g_loss_nonsaturating，"
+                "只把梯度交给 g_optimizer（噪声的抽取顺序：先判别器那一步，再生成器那一步）。")
+    return None
+
+
+q7 = Question("q7", _q7, var="MyGAN",
+              hints=["照第 3 章第 4 节的结构写：两段 `with tf.GradientTape() as tape:`。",
+                     "噪声用 `keras.random.normal((n, self.latent_dim), seed=self.seed_generator)`，先为判别器抽一次，再为生成器抽一次。"],
+              solution="见第 3 章第 4 节的 `LessonGAN.train_step`。")
+
+
+# q8: explain an observed failure from its curves
+q8 = Question(
+    "q8",
+    choice_check("failure", "A", {
+        "B": "模式崩溃时 D(G(z)) 会大幅振荡，而不是一直贴着 0；这里判别器把每个假样本都认出来了。",
+        "C": "振荡不收敛时两条损失此消彼长；这里 d_loss 一路降到 0、g_loss 一路上升，没有来回。",
+        "D": "生成器停滞（判别器太弱）时 d_loss 停在 log 4 ≈ 1.39 附近、D(x) ≈ D(G(z)) ≈ 0.5；这里正相反。",
+    }),
+    var="failure",
+    hints=["看 D(x) 和 D(G(z)) 最后停在哪里，再对照第 3 章的失败表。"],
+    solution="`failure = \"A\"`：判别器完胜，D(x) → 1、D(G(z)) → 0，d_loss → 0，生成器的梯度几乎消失（饱和）。"
+             "可以降低判别器学习率、加标签平滑，并检查真实数据与 tanh 输出的范围是否一致。",
+)
+
+
+def failure_curves(steps: int = 400, seed: int = 0) -> dict:
+    """Per-step curves (d_loss, g_loss, d_real, d_fake) of a run where the discriminator wins, for q8."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 1, steps)
+    d_real = np.clip(0.6 + 0.39 * (1 - np.exp(-6 * t)) + 0.01 * rng.standard_normal(steps), 0.01, 0.999)
+    d_fake = np.clip(0.4 * np.exp(-6 * t) + 0.003 + 0.005 * np.abs(rng.standard_normal(steps)), 0.001, 0.99)
+    d_loss = -np.log(d_real) - np.log(1 - d_fake)
+    g_loss = -np.log(d_fake)
+    return {"d_loss": d_loss, "g_loss": g_loss, "d_real": d_real, "d_fake": d_fake}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from .ch03 import array_check, choice_check
-from .core import Question, as_number
+from .core import NotAttempted, Question, as_number, is_blank
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "LOGITS", "FAKE"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "LOGITS", "FAKE"]
 
 LOGITS = np.array([-3.0, 0.0, 2.0])
 FAKE = np.array([[-1.0, -0.5], [0.0, 1.0]])
@@ -94,3 +94,63 @@ def _q5(interpolate):
 q5 = Question("q5", _q5, var="interpolate",
               hints=["z_t = (1 - t) z0 + t z1。"],
               solution="`return (1 - t) * z0 + t * z1`")
+
+
+# q6: transposed-convolution output size s (n - 1) + k - 2p, as a function
+def _q6(out_size):
+    if not callable(out_size):
+        return f"out_size 应该是一个函数 out_size(n, k, s, p)，你给的是 {type(out_size).__name__}"
+    for n, k, s, p in [(7, 4, 2, 0), (7, 4, 2, 1), (3, 3, 2, 0), (5, 3, 1, 1), (14, 5, 3, 2)]:
+        want = s * (n - 1) + k - 2 * p
+        got = out_size(n, k, s, p)
+        if is_blank(got):
+            raise NotAttempted("out_size 还返回 ____。")
+        if got != want:
+            if got == (n - 1) * s + k:
+                return f"out_size({n}, {k}, {s}, {p}) = {got}：忘了减去两边各 p 个像素的填充（- 2p）。"
+            if got == s * n:
+                return f"out_size({n}, {k}, {s}, {p}) = {got}：s·n 只是 Keras padding=\"same\" 的特例。"
+            return f"out_size({n}, {k}, {s}, {p}) 应为 {want}，你的函数给出 {got}。"
+    return None
+
+
+q6 = Question("q6", _q6, var="out_size",
+              hints=["散射视角：最后一个块的左上角在 s(n - 1)，块宽 k；填充 p 从两边各裁掉 p。"],
+              solution="`def out_size(n, k, s, p): return s * (n - 1) + k - 2 * p`")
+
+
+# q7: build the DCGAN generator from a shape specification
+def _q7(build):
+    import keras
+
+    if not callable(build):
+        return f"build_generator 应该是一个函数 build_generator(latent_dim, width)，你给的是 {type(build).__name__}"
+    model = build(16, 8)
+    if is_blank(model):
+        raise NotAttempted("build_generator 还返回 ____。")
+    if not isinstance(model, keras.Model):
+        return f"build_generator 应返回一个 keras.Model，你的返回 {type(model).__name__}"
+    shapes = [tuple(layer.output.shape[1:]) for layer in model.layers
+              if isinstance(layer, (keras.layers.Reshape, keras.layers.Conv2DTranspose))]
+    want = [(7, 7, 16), (14, 14, 8), (28, 28, 1)]
+    if shapes != want:
+        return f"Reshape 与转置卷积的输出形状应依次为 {want}（width=8），你的是 {shapes}"
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    if any(tuple(c.strides) != (2, 2) for c in convs):
+        return "两层转置卷积的步长都应为 2（7 → 14 → 28）。"
+    if any(tuple(c.kernel_size) != (4, 4) for c in convs):
+        return "转置卷积核用 4×4：能被步长 2 整除，重叠均匀，避免棋盘格。"
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    if len(norms) != 2:
+        return f"除输出层外每层后接批归一化：应有 2 个 BatchNormalization，你的有 {len(norms)} 个。"
+    z = np.random.default_rng(0).standard_normal((4, 16)).astype("float32") * 50
+    out = keras.ops.convert_to_numpy(model(z, training=False))
+    if out.min() < -1 - 1e-6 or out.max() > 1 + 1e-6:
+        return "输出层用 tanh，输出应落在 [-1, 1]。"
+    return None
+
+
+q7 = Question("q7", _q7, var="build_generator",
+              hints=["Dense(7*7*2*width) → BatchNormalization → ReLU → Reshape((7, 7, 2*width))。",
+                     "Conv2DTranspose(width, 4, strides=2, padding=\"same\") → BN → ReLU → Conv2DTranspose(1, 4, strides=2, padding=\"same\", activation=\"tanh\")。"],
+              solution="见第 4 章第 2 节的 `build_generator`。")

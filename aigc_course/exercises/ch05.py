@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from .ch03 import array_check, choice_check
-from .core import Question, scalar_checker
+from .core import NotAttempted, Question, as_number, is_blank, scalar_checker
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "EPS", "REAL", "FAKE"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "EPS", "REAL", "FAKE"]
 
 NORMS = np.array([0.5, 1.0, 2.0])
 GP = float(np.mean((NORMS - 1.0) ** 2))
@@ -66,14 +66,59 @@ q4 = Question(
     solution="`fix = \"C\"`：每一步取一个新的随机批次（或者像本课程那样交给 `fit()` 每个 epoch 打乱、遍历全部数据）。",
 )
 
-# q5: random interpolates for the gradient penalty
-q5 = Question(
-    "q5",
-    array_check("x_hat", EPS * REAL + (1 - EPS) * FAKE, [
-        ((1 - EPS) * REAL + EPS * FAKE, "权重放反了也是合法的插值，但按本章的约定 x̂ = ε x + (1 - ε) G(z)。"),
+# q5: random interpolates for the gradient penalty; both weightings are correct (eps and 1 - eps are
+# identically distributed when eps ~ U(0, 1))
+def _q5(x_hat):
+    forms = (EPS * REAL + (1 - EPS) * FAKE, (1 - EPS) * REAL + EPS * FAKE)
+    results = [array_check("x_hat", form, [
         (0.5 * REAL + 0.5 * FAKE, "ε 是每个样本各自随机取的，不是固定的 0.5。"),
-    ]),
-    var="x_hat",
+        (EPS * REAL + EPS * FAKE, "两项的权重之和应为 1：ε 和 1 - ε。"),
+    ])(x_hat) for form in forms]
+    return None if None in results else results[0]
+
+
+q5 = Question(
+    "q5", _q5, var="x_hat",
     hints=["x̂ = ε · real + (1 - ε) · fake；ε 的形状 (n, 1, 1, 1) 会自动广播。"],
-    solution="`x_hat = eps * real + (1 - eps) * fake`",
+    solution="`x_hat = eps * real + (1 - eps) * fake`（写成 `(1 - eps) * real + eps * fake` 也对：ε 与 1 - ε 同分布）",
 )
+
+
+# q6: implement the gradient penalty for a critic (a keras model) at given interpolation weights
+def _penalty_reference(x_hat):
+    # the test critic is f(x) = 0.5 * sum(x^2), so grad f(x_hat) = x_hat
+    norms = np.sqrt((x_hat.reshape(len(x_hat), -1) ** 2).sum(axis=1))
+    return float(np.mean((norms - 1.0) ** 2))
+
+
+def _q6(gradient_penalty):
+    import keras
+
+    if not callable(gradient_penalty):
+        return f"gradient_penalty 应该是一个函数 (critic, real, fake, eps)，你给的是 {type(gradient_penalty).__name__}"
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (4, 3, 3, 1)).astype("float32")
+    fake = rng.uniform(-1, 1, (4, 3, 3, 1)).astype("float32")
+    eps = rng.uniform(0, 1, (4, 1, 1, 1)).astype("float32")
+    x = keras.Input((3, 3, 1))
+    critic = keras.Model(x, keras.layers.Lambda(lambda t: 0.5 * keras.ops.sum(keras.ops.square(t), axis=(1, 2, 3)))(x))
+    value = gradient_penalty(critic, real, fake, eps)
+    if is_blank(value):
+        raise NotAttempted("gradient_penalty 还返回 ____。")
+    got = as_number(keras.ops.convert_to_numpy(value), "gradient_penalty(...)")
+    right = [_penalty_reference(eps * real + (1 - eps) * fake), _penalty_reference((1 - eps) * real + eps * fake)]
+    if any(abs(got - r) <= 1e-4 * max(1.0, abs(r)) for r in right):
+        return None
+    x_hat = eps * real + (1 - eps) * fake
+    norms = np.sqrt((x_hat.reshape(4, -1) ** 2).sum(axis=1))
+    if abs(got - float(np.mean(norms ** 2 - 1.0))) < 1e-4:
+        return "先减 1 再平方：(‖∇f(x̂)‖ - 1)²，不是 ‖∇f(x̂)‖² - 1。"
+    if abs(got - float(np.mean((np.sqrt((real.reshape(4, -1) ** 2).sum(axis=1)) - 1.0) ** 2))) < 1e-4:
+        return "梯度要在插值点 x̂ 处求，不是在真实样本处。"
+    return f"gradient_penalty(...) = {got:.4f}，与参考值 {right[0]:.4f} 不符；范数按每个样本计算，再对样本取平均。"
+
+
+q6 = Question("q6", _q6, var="gradient_penalty",
+              hints=["x̂ = eps * real + (1 - eps) * fake；在 `tf.GradientTape` 里 `tape.watch(x_hat)`，再对 critic(x_hat) 求梯度。",
+                     "每个样本的梯度展平成一行求 L2 范数，惩罚是 mean((norm - 1)²)。"],
+              solution="见第 5 章 2.1 节的 `gradient_penalty`（把随机的 eps 换成参数 eps）。")

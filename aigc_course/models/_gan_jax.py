@@ -19,10 +19,9 @@ def train_step(model, state, data):
     g_nt, d_nt = [non_trainable[i] for i in ix["g_nt"]], [non_trainable[i] for i in ix["d_nt"]]
     n_d = len(model.d_optimizer.variables)
     d_opt, g_opt = opt_vars[:n_d], opt_vars[n_d:]
-    real, labels = model.unpack(data)
-    n = real.shape[0]
+    real_batch, label_batch = model.unpack(data)
 
-    def d_loss_fn(d_tr, d_nt, fake, x_hat):
+    def d_loss_fn(d_tr, d_nt, real, labels, fake, x_hat):
         real_out, d_nt = D.stateless_call(d_tr, d_nt, model.d_inputs(real, labels), training=True)
         fake_out, d_nt = D.stateless_call(d_tr, d_nt, model.d_inputs(fake, labels), training=True)
         loss = model.d_objective(real_out, fake_out)
@@ -31,7 +30,7 @@ def train_step(model, state, data):
             loss = loss + model.gp_weight * model.penalty(jax.grad(score)(x_hat))
         return loss, (real_out, fake_out, d_nt)
 
-    def g_loss_fn(g_tr, g_nt, d_nt, z):
+    def g_loss_fn(g_tr, g_nt, d_nt, z, labels):
         fake, g_nt = G.stateless_call(g_tr, g_nt, model.g_inputs(z, labels), training=True)
         fake_out, d_nt = D.stateless_call(d_tr, d_nt, model.d_inputs(fake, labels), training=True)
         return model.g_objective(fake_out), (g_nt, d_nt)
@@ -39,16 +38,18 @@ def train_step(model, state, data):
     # The model's own state (latent-noise seed, metric totals) is read and written inside one scope.
     own = list(zip(model.non_trainable_variables, non_trainable)) + list(zip(model.metrics_variables, metric_vars))
     with keras.StatelessScope(state_mapping=own) as scope:
-        # 1) Discriminator (critic) update(s): gradients w.r.t. d_tr only, so G is held fixed.
-        for _ in range(model.n_critic):
+        # 1) Discriminator (critic) update(s), each on a fresh real batch: gradients w.r.t. d_tr only,
+        #    so G is held fixed.
+        for real, labels in model.critic_batches(real_batch, label_batch):
+            n = real.shape[0]
             fake, g_nt = G.stateless_call(g_tr, g_nt, model.g_inputs(model.sample_latent(n), labels), training=True)
             x_hat = model.interpolate(real, fake) if model.gp_weight else None
             (d_loss, (real_out, fake_out, d_nt)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(
-                d_tr, d_nt, fake, x_hat)
+                d_tr, d_nt, real, labels, fake, x_hat)
             d_tr, d_opt = model.d_optimizer.stateless_apply(d_opt, grads, d_tr)
         # 2) Generator update: gradients w.r.t. g_tr only, so D is frozen.
         (g_loss, (g_nt, d_nt)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(
-            g_tr, g_nt, d_nt, model.sample_latent(n))
+            g_tr, g_nt, d_nt, model.sample_latent(n), labels)
         g_tr, g_opt = model.g_optimizer.stateless_apply(g_opt, grads, g_tr)
         logs = model.update_metrics(d_loss, g_loss, real_out, fake_out)
     non_trainable = [scope.get_current_value(v) for v in model.non_trainable_variables]

@@ -5,12 +5,13 @@ from keras import ops
 
 
 def train_step(model, data):
-    real, labels = model.unpack(data)
-    n = ops.shape(real)[0]
+    real_batch, label_batch = model.unpack(data)
     G, D = model.generator, model.discriminator
 
-    # 1) Discriminator (critic) update(s). detach() the fakes here (and only here): G is held fixed.
-    for _ in range(model.n_critic):
+    # 1) Discriminator (critic) update(s), each on a fresh real batch. detach() the fakes here (and only
+    #    here): G is held fixed.
+    for real, labels in model.critic_batches(real_batch, label_batch):
+        n = ops.shape(real)[0]
         fake = G(model.g_inputs(model.sample_latent(n), labels), training=True).detach()
         D.zero_grad()
         real_out = D(model.d_inputs(real, labels), training=True)

@@ -14,7 +14,8 @@ updates per generator update, gradient penalty on random interpolates).
 The train step is written once per backend, in ``_gan_tensorflow.py`` (GradientTape), ``_gan_jax.py``
 (stateless_call + stateless_apply inside the jitted step) and ``_gan_torch.py`` (backward); this module holds
 what they share, written in ``keras.ops``. Logged metrics: ``d_loss``, ``g_loss``, ``d_real`` and
-``d_fake`` (mean D(x) and mean D(G(z)) as probabilities; for the WGAN critic, the mean scores).
+``d_fake`` (mean D(x) and mean D(G(z)) as probabilities; for the WGAN critic, the mean scores): each batch's
+logs hold that step's values, each epoch's logs the epoch means.
 """
 
 from __future__ import annotations
@@ -174,11 +175,21 @@ def build_conditional_discriminator(num_classes: int = 10, width: int = 64, drop
 _STEP_MODULES = {"tensorflow": "._gan_tensorflow", "jax": "._gan_jax", "torch": "._gan_torch"}
 
 
+def step_module(backend: str | None = None):
+    """The module holding ``train_step`` for ``backend`` (default: the current Keras backend), e.g. to show
+    its source with ``inspect.getsource(step_module("jax").train_step)``. Importing a backend's module needs
+    that backend's library installed."""
+    name = keras.backend.backend() if backend is None else backend
+    if name not in _STEP_MODULES:
+        raise ValueError(f"backend must be one of {', '.join(sorted(_STEP_MODULES))}, got {name!r}")
+    return importlib.import_module(_STEP_MODULES[name], __package__)
+
+
 def _backend_module():
     name = keras.backend.backend()
     if name not in _STEP_MODULES:
         raise RuntimeError(f"GAN training supports the backends {sorted(_STEP_MODULES)}, got {name!r}")
-    return importlib.import_module(_STEP_MODULES[name], __package__)
+    return step_module(name)
 
 
 class OptimizerPair:
@@ -310,6 +321,15 @@ class GAN(keras.Model):
             raise ValueError("ConditionalGAN.fit needs labels: call fit(x, y)")
         return data, None
 
+    def critic_batches(self, real, labels):
+        """Split the fit() batch into ``n_critic`` equal slices, one fresh real batch per critic update
+        (a WGAN-GP is fitted with ``batch_size = n_critic * B``; a plain GAN has one slice, the whole batch)."""
+        k = self.n_critic
+        if k == 1:
+            return [(real, labels)]
+        b = ops.shape(real)[0] // k
+        return [(real[i * b:(i + 1) * b], None if labels is None else labels[i * b:(i + 1) * b]) for i in range(k)]
+
     def sample_latent(self, n):
         return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
 
@@ -349,9 +369,12 @@ class GAN(keras.Model):
             d_real, d_fake = ops.mean(real_out), ops.mean(fake_out)
         else:
             d_real, d_fake = ops.mean(ops.sigmoid(real_out)), ops.mean(ops.sigmoid(fake_out))
-        for tracker, value in zip(self._trackers, (d_loss, g_loss, d_real, d_fake)):
+        values = (d_loss, g_loss, d_real, d_fake)
+        for tracker, value in zip(self._trackers, values):
             tracker.update_state(value)
-        return {t.name: t.result() for t in self._trackers}
+        # Per-batch logs are this step's values (a LossHistory callback then records per-step curves, not
+        # running means that reset at each epoch); the epoch's logs are the trackers' means.
+        return {t.name: v for t, v in zip(self._trackers, values)}
 
     # -- after training ----------------------------------------------------------------------------------
     def generate(self, n: int, labels=None, seed: int = 0, batch_size: int = 500) -> np.ndarray:
@@ -401,7 +424,11 @@ class ConditionalGAN(GAN):
 
 class WGANGP(GAN):
     """Wasserstein GAN with gradient penalty: ``n_critic`` critic updates per generator update, critic loss
-    E[f(G(z))] - E[f(x)] + gp_weight * E[(||grad f(x_hat)|| - 1)^2], x_hat a random interpolate."""
+    E[f(G(z))] - E[f(x)] + gp_weight * E[(||grad f(x_hat)|| - 1)^2], x_hat a random interpolate.
+
+    As in the paper (Gulrajani et al. 2017, Algorithm 1) every critic update sees a fresh real batch: fit it
+    with ``batch_size = n_critic * B``; each step splits that batch into ``n_critic`` slices of B images,
+    one per critic update, and the generator update uses B latent vectors."""
 
     wasserstein = True
 
@@ -416,7 +443,7 @@ class WGANGP(GAN):
         self.gp_weight = float(gp_weight)
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Default optimizers: Adam(1e-4, beta_1=0.5, beta_2=0.9), as in the WGAN-GP paper."""
-        d_optimizer = d_optimizer if d_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
-        g_optimizer = g_optimizer if g_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+        """Default optimizers: Adam(1e-4, beta_1=0, beta_2=0.9), as in the WGAN-GP paper."""
+        d_optimizer = d_optimizer if d_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
+        g_optimizer = g_optimizer if g_optimizer is not None else keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
         super().compile(d_optimizer, g_optimizer, **kwargs)

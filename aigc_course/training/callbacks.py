@@ -186,3 +186,45 @@ class EpochProgress(keras.callbacks.Callback):
     def _emit(self, line: str) -> None:
         self.lines.append(line)
         print(line, flush=True)
+
+
+class GeneratorEMA(keras.callbacks.Callback):
+    """Exponential moving average of the generator's weights (batch-norm statistics included):
+    w_ema <- d * w_ema + (1 - d) * w, applied every ``every`` batches with d = decay ** every.
+
+    Averaging the last few thousand steps smooths the generator's step-to-step oscillation around the
+    equilibrium; after training, ``apply()`` loads the averages into the generator (keeping the raw
+    weights in ``raw``) and ``restore()`` puts the raw weights back."""
+
+    def __init__(self, decay: float = 0.999, every: int = 4):
+        super().__init__()
+        if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0.0 < decay < 1.0:
+            raise ValueError(f"decay must be a number in (0, 1), got {decay!r}")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive int, got {every!r}")
+        self.decay, self.every = float(decay), every
+        self.average: list[np.ndarray] | None = None
+        self.raw: list[np.ndarray] | None = None
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+        if self.average is not None and self._batches % self.every:
+            return                      # (the first batch always starts the average)
+        weights = [keras.ops.convert_to_numpy(v) for v in self.model.generator.weights]
+        if self.average is None:
+            self.average = weights
+            return
+        d = self.decay ** self.every
+        self.average = [d * a + (1.0 - d) * w for a, w in zip(self.average, weights)]
+
+    def apply(self):
+        if self.average is None:
+            raise ValueError("no average yet: pass the callback to fit() and train for at least `every` batches")
+        self.raw = [keras.ops.convert_to_numpy(v) for v in self.model.generator.weights]
+        self.model.generator.set_weights(self.average)
+
+    def restore(self):
+        if self.raw is None:
+            raise ValueError("nothing to restore: call apply() first")
+        self.model.generator.set_weights(self.raw)

@@ -95,3 +95,118 @@ def test_every_question_has_hints_and_a_solution(module):
         q = getattr(module, name)
         if hasattr(q, "checker"):
             assert q.hints and q.solution_text, name
+
+
+def test_ch03_q6_d_star():
+    assert _status(ch03.q6, lambda a, b: a / (a + b)).status == CORRECT
+    assert "分子用错了" in _wrong(ch03.q6, lambda a, b: b / (a + b))
+    assert "分母应是两个密度之和" in _wrong(ch03.q6, lambda a, b: a / b)
+    assert _wrong(ch03.q6, 0.5) == "d_star 应该是一个函数 d_star(p_data, p_g)，你给的是 float"
+    assert _status(ch03.q6, lambda a, b: ____).status == NOT_ATTEMPTED
+
+
+def _lesson_gan_class(smoothing_fix=None, drop_noise=False):
+    import keras
+    import tensorflow as tf
+    from keras import ops
+
+    from aigc_course.models import gan, losses
+
+    class Mine(gan.GAN):
+        def train_step(self, data):
+            real, _ = self.unpack(data)
+            G, D = self.generator, self.discriminator
+            n = ops.shape(real)[0]
+            fake = G(keras.random.normal((n, self.latent_dim), seed=self.seed_generator), training=True)
+            with tf.GradientTape() as tape:
+                real_logits, fake_logits = D(real, training=True), D(fake, training=True)
+                d_loss = losses.d_loss(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+            grads = tape.gradient(d_loss, D.trainable_variables)
+            self.d_optimizer.apply(grads, D.trainable_variables)
+            z = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+            with tf.GradientTape() as tape:
+                g_loss = (losses.g_loss_saturating if drop_noise else losses.g_loss_nonsaturating)(
+                    D(G(z, training=True), training=True))
+            grads = tape.gradient(g_loss, G.trainable_variables)
+            self.g_optimizer.apply(grads, G.trainable_variables)
+            return self.update_metrics(d_loss, g_loss, real_logits, fake_logits)
+    return Mine
+
+
+def test_ch03_q7_train_step():
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the exercise's train step is TensorFlow code")
+    from aigc_course.models import gan
+
+    assert _status(ch03.q7, _lesson_gan_class()).status == CORRECT
+    assert "生成器的更新与参考不同" in _wrong(ch03.q7, _lesson_gan_class(drop_noise=True))
+    assert _wrong(ch03.q7, type("NoStep", (gan.GAN,), {})) == "MyGAN 里还没有定义 train_step。"
+    assert _wrong(ch03.q7, int) == "MyGAN 应该是 gan.GAN 的子类，你给的是 <class 'int'>"
+
+    class Blank(gan.GAN):
+        def train_step(self, data):
+            return ____
+    assert _status(ch03.q7, Blank).status == NOT_ATTEMPTED
+
+
+def test_ch03_q8_failure_from_curves():
+    curves = ch03.failure_curves()
+    assert curves["d_real"][-50:].mean() > 0.95 and curves["d_fake"][-50:].mean() < 0.05
+    assert _status(ch03.q8, "A").status == CORRECT
+    assert "振荡" in _wrong(ch03.q8, "C")
+    assert _status(ch03.q8, ____).status == NOT_ATTEMPTED
+
+
+def test_ch04_q6_out_size_and_q7_generator():
+    import keras
+    from keras import layers
+
+    assert _status(ch04.q6, lambda n, k, s, p: s * (n - 1) + k - 2 * p).status == CORRECT
+    assert "忘了减去" in _wrong(ch04.q6, lambda n, k, s, p: s * (n - 1) + k)
+    assert "特例" in _wrong(ch04.q6, lambda n, k, s, p: s * n)
+    assert _status(ch04.q6, lambda n, k, s, p: ____).status == NOT_ATTEMPTED
+
+    def build(latent_dim, width, kernel=4, norm=True):
+        z = keras.Input((latent_dim,))
+        h = layers.Dense(7 * 7 * 2 * width, use_bias=False)(z)
+        h = layers.ReLU()(layers.BatchNormalization()(h) if norm else h)
+        h = layers.Reshape((7, 7, 2 * width))(h)
+        h = layers.Conv2DTranspose(width, kernel, strides=2, padding="same", use_bias=False)(h)
+        h = layers.ReLU()(layers.BatchNormalization()(h))
+        return keras.Model(z, layers.Conv2DTranspose(1, kernel, strides=2, padding="same", activation="tanh")(h))
+
+    from aigc_course.models import gan
+    assert _status(ch04.q7, build).status == CORRECT
+    assert _status(ch04.q7, lambda latent_dim, width: gan.build_dcgan_generator(latent_dim, width)).status == CORRECT
+    assert "4×4" in _wrong(ch04.q7, lambda d, w: build(d, w, kernel=3))
+    assert "BatchNormalization" in _wrong(ch04.q7, lambda d, w: build(d, w, norm=False))
+    assert _status(ch04.q7, lambda d, w: ____).status == NOT_ATTEMPTED
+
+
+def test_ch05_q5_accepts_both_interpolation_forms_and_q6_penalty():
+    import keras
+    from keras import ops
+
+    eps, real, fake = ch05.EPS, ch05.REAL, ch05.FAKE
+    assert _status(ch05.q5, eps * real + (1 - eps) * fake).status == CORRECT
+    assert _status(ch05.q5, (1 - eps) * real + eps * fake).status == CORRECT
+    assert "不是固定的 0.5" in _wrong(ch05.q5, 0.5 * real + 0.5 * fake)
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the penalty below is written with tf.GradientTape")
+    import tensorflow as tf
+
+    def penalty(critic, real, fake, eps, flip=False, square_first=False):
+        w = (1.0 - eps) if flip else eps
+        x_hat = ops.convert_to_tensor(w * real + (1.0 - w) * fake)
+        with tf.GradientTape() as tape:
+            tape.watch(x_hat)
+            scores = critic(x_hat)
+        norms = ops.sqrt(ops.sum(ops.square(ops.reshape(tape.gradient(scores, x_hat), (4, -1))), axis=1))
+        return ops.mean(ops.square(norms) - 1.0) if square_first else ops.mean(ops.square(norms - 1.0))
+
+    assert _status(ch05.q6, penalty).status == CORRECT
+    assert _status(ch05.q6, lambda *a: penalty(*a, flip=True)).status == CORRECT
+    assert "先减 1 再平方" in _wrong(ch05.q6, lambda *a: penalty(*a, square_first=True))
+    assert _status(ch05.q6, lambda *a: ____).status == NOT_ATTEMPTED

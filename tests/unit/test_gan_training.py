@@ -92,7 +92,9 @@ def test_wgan_gp_takes_n_critic_steps_and_conditional_gan_trains(real):
     keras.utils.set_random_seed(2)
     w = gan.WGANGP(builders.build_dcgan_generator(8, 4), builders.build_wgan_critic(4), latent_dim=8, n_critic=3, seed=2)
     w.compile()
-    hist = w.fit(x[:64], batch_size=32, epochs=1, verbose=0)
+    assert w.d_optimizer.beta_1 == 0.0 and w.d_optimizer.beta_2 == 0.9  # the WGAN-GP paper's Adam
+    # fit batches of n_critic * 16 images: each of the 3 critic updates gets 16 fresh ones
+    hist = w.fit(x[:96], batch_size=48, epochs=1, verbose=0, shuffle=False)
     assert int(w.d_optimizer.iterations) == 6 and int(w.g_optimizer.iterations) == 2
     assert np.isfinite(hist.history["d_loss"]).all()
     c = gan.ConditionalGAN(builders.build_conditional_generator(8, 10, 4), builders.build_conditional_discriminator(10, 4),
@@ -101,6 +103,19 @@ def test_wgan_gp_takes_n_critic_steps_and_conditional_gan_trains(real):
     hist = c.fit(x[:64], y[:64], batch_size=32, epochs=1, verbose=0)
     assert np.isfinite(hist.history["d_loss"]).all()
     assert c.generate(4, labels=[0, 1, 2, 3]).shape == (4, 28, 28, 1)
+
+
+def test_critic_batches_are_disjoint_fresh_slices():
+    x = np.arange(12, dtype="float32").reshape(12, 1)
+    labels = np.arange(12, dtype="int32") % 5
+    w = gan.WGANGP(builders.build_dcgan_generator(8, 4), builders.build_wgan_critic(4), latent_dim=8, n_critic=3)
+    chunks = [(ops.convert_to_numpy(r), ops.convert_to_numpy(y)) for r, y in w.critic_batches(x, labels)]
+    assert len(chunks) == 3
+    np.testing.assert_array_equal(np.concatenate([r for r, _ in chunks]), x)
+    np.testing.assert_array_equal(np.concatenate([y for _, y in chunks]), labels)
+    plain = _mlp_gan()
+    [(r, y)] = plain.critic_batches(x, None)
+    assert r is x and y is None
 
 
 def test_gradient_penalty_closed_form():
@@ -143,3 +158,18 @@ def test_generate_is_seeded_and_errors(real):
         model.compile(g_optimizer="adam")
     with pytest.raises(ValueError, match=r"^n_critic must be a positive int, got 0$"):
         gan.WGANGP(g, d, latent_dim=8, n_critic=0)
+
+
+@pytest.mark.backend
+def test_batch_logs_are_per_step_values_and_epoch_logs_their_mean(real):
+    from aigc_course.training import callbacks
+
+    x, _ = real
+    model = _mlp_gan(seed=3)
+    model.compile()
+    steps = callbacks.LossHistory(every=1)
+    hist = model.fit(x[:96], batch_size=32, epochs=2, verbose=0, shuffle=False, callbacks=[steps])
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        per_step = np.array(steps.history[key])
+        assert per_step.shape == (6,)
+        np.testing.assert_allclose(hist.history[key], per_step.reshape(2, 3).mean(axis=1), rtol=1e-5)
