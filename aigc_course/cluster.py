@@ -32,8 +32,6 @@ MAX_ATTEMPTS = 2
 ATTEMPTS_FILE = ".attempts.json"
 """Written in a run's out folder by each start of its task (the workers that ran it, in order)."""
 
-_ROW_FIXED = ("run", "status", "wall_time_s", "error")
-_RESERVED = ("notebook", "parameters", "profile", "wall_time_s", "status", "error", "recorded")
 _ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s/:]+(:\d+)?/?$")
 
 
@@ -142,17 +140,11 @@ def task_resources(client) -> dict | None:
 
 # ----------------------------------------------------------------------------------------------- rows
 def row_from_metrics(job: dict, data: dict, wall: float | None = None, error: str | None = None) -> dict:
-    """A summary row from a run's metrics.json contents: run folder, parameters, status, wall time, error
-    and every recorded metric (values that are not scalars as JSON text)."""
+    """A summary row from a run's metrics.json contents (the same row ``report.run_job`` returns)."""
+    from .report import _row
+
     status = data.get("status", "failed" if error else "ok")
-    row = {"run": Path(job["out"]).name, **job["params"], "status": status,
-           "wall_time_s": data.get("wall_time_s", None if wall is None else round(wall, 3)),
-           "error": data.get("error") or error}
-    for name in data.get("recorded", []):
-        key = f"recorded_{name}" if name in _RESERVED else name
-        value = data.get(key)
-        row[key] = value if isinstance(value, (int, float, str, bool)) or value is None else json.dumps(value)
-    return row
+    return _row(job, data, status, wall, data.get("error") or error)
 
 
 def _read_json(path: Path) -> dict:

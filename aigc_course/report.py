@@ -807,9 +807,11 @@ def _finished_ok(job: dict) -> dict | None:
     return None
 
 
-def _row(job: dict, data: dict, status: str, wall: float, error) -> dict:
+def _row(job: dict, data: dict, status: str, wall: float | None, error) -> dict:
+    """A summary row: run folder, parameters, status, wall time, error and every recorded metric (values
+    that are not scalars as JSON text)."""
     row = {"run": Path(job["out"]).name, **job["params"], "status": status,
-           "wall_time_s": data.get("wall_time_s", round(wall, 3)), "error": error}
+           "wall_time_s": data.get("wall_time_s", None if wall is None else round(wall, 3)), "error": error}
     for name in data.get("recorded", []):
         key = f"recorded_{name}" if name in RESERVED_KEYS else name
         value = data.get(key)
