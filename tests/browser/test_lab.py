@@ -134,24 +134,28 @@ def test_chapter_01_slider_changes_the_figure(lab, browser):
     _run_all(page)
     errors = [e for e in _errors(page) if "Traceback" in e or "Error" in e.split("\n")[0]]
     assert not errors, f"cells failed: {errors[:2]}"
-    slider = page.locator(".widget-interact .widget-slider").first
-    slider.scroll_into_view_if_needed()
-    out = page.locator(".widget-interact .widget-output").first
-    out.locator("img").first.wait_for()
-    before = out.locator("img").first.get_attribute("src")
-    value_before = slider.locator(".widget-readout").inner_text()
-    page.locator(".widget-interact").first.screenshot(path=str(SHOTS / "01_slider_before.png"))
+    # interactive_or_static shows the figure once (a display handle) and the sliders below it; moving a
+    # slider redraws that same figure in place, so the cell's image changes.
+    cell = page.locator(".jp-Cell:has(.widget-slider)").first
+    cell.scroll_into_view_if_needed()
+    slider = cell.locator(".widget-slider").first
+    image = cell.locator(".jp-OutputArea-output img").first
+    image.wait_for()
+    before = image.get_attribute("src")
+    value_before = cell.locator(".widget-readout").first.text_content().strip()
+    cell.screenshot(path=str(SHOTS / "01_slider_before.png"))
     handle = slider.locator(".noUi-handle").first
     handle.focus()
     for _ in range(10):
         page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        "(old) => { const i = document.querySelector('.widget-interact .widget-output img');"
-        " return i && i.getAttribute('src') !== old }", arg=before, timeout=60_000)
-    value = slider.locator(".widget-readout").inner_text()
+        "(old) => { const c = [...document.querySelectorAll('.jp-Cell')].find(c => c.querySelector('.widget-slider'));"
+        " const i = c && c.querySelector('.jp-OutputArea-output img'); return i && i.getAttribute('src') !== old }",
+        arg=before, timeout=60_000)
+    value = cell.locator(".widget-readout").first.text_content().strip()
     page.wait_for_timeout(500)
-    after = out.locator("img").first.get_attribute("src")
-    page.locator(".widget-interact").first.screenshot(path=str(SHOTS / "01_slider_after.png"))
+    after = cell.locator(".jp-OutputArea-output img").first.get_attribute("src")
+    cell.screenshot(path=str(SHOTS / "01_slider_after.png"))
     page.screenshot(path=str(SHOTS / "01_chapter.png"))
     assert after != before
     assert float(value) > float(value_before)

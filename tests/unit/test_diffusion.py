@@ -251,7 +251,8 @@ def test_notebook_lesson_code_agrees_with_the_package():
         np.testing.assert_allclose(a, p, rtol=1e-4, atol=1e-5)   # thread-order round-off only
 
 
-def test_chapter_settings():
+def test_chapter_settings(monkeypatch):
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)  # make test sets smoke; this reads each profile
     for profile in ("smoke", "standard", "full"):
         cfg = config.settings("11_diffusion", profile)
         assert len(cfg.widths) >= 2 and 28 % 2 ** (len(cfg.widths) - 1) == 0

@@ -159,5 +159,7 @@ def test_doctor_prints_each_fact_once_in_a_notebook(capsys):
     assert repr(info) == format_report(info) and isinstance(info, dict)
     printed = doctor(verbose=True)
     capsys.readouterr()
+    advice = ", advice" if "advice" in printed else ""  # JAX without a GPU: doctor steers to TensorFlow
+    assert ("advice" in printed) == (printed["backend"] == "jax" and printed["devices"] == ["cpu:0"])
     assert repr(printed) == ("<aigc-course doctor report, printed above; a dict with keys backend, switch_backend, "
-                             "versions, devices, profile, datasets, all_data_found, chinese_font>")
+                             f"versions, devices, profile, datasets, all_data_found, chinese_font{advice}>")
