@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, close, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "MODELS", "STAGES", "reference_mean_nearest_distance",
            "bayes_posterior"]
@@ -117,8 +117,9 @@ _Q3_B = np.array([[0.0, 1.0], [3.0, 0.0], [10.0, 10.0], [1.0, 1.0], [-2.0, 0.5]]
 
 
 def _check_nearest(fn):
-    if not callable(fn):
-        return f"mean_nearest_distance 应该是一个函数，而你给的是 {type(fn).__name__}"
+    bad = not_a_function(fn, "mean_nearest_distance")
+    if bad:
+        return bad
     got = fn(_Q3_A, _Q3_B)
     if is_blank(got):
         raise NotAttempted("函数里还有 ____。")

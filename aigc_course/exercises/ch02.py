@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_number, close, is_blank, scalar_checker
+from .core import NotAttempted, Question, as_number, close, is_blank, not_a_function, scalar_checker
 
 RETRY = "请再对照公式逐项计算（结果保留 4 位小数以上）。"
 
@@ -82,8 +82,9 @@ q3 = Question(
 
 # q4: KL(N(mu, var) || N(0, 1)), erratum 5
 def _check_kl(fn):
-    if not callable(fn):
-        return f"kl_normal 应该是一个函数，而你给的是 {type(fn).__name__}"
+    bad = not_a_function(fn, "kl_normal")
+    if bad:
+        return bad
     rng = np.random.default_rng(2)
     mu = rng.normal(size=(4, 3))
     var = rng.uniform(0.05, 3.0, size=(4, 3))
@@ -213,8 +214,9 @@ def reference_attention(q, k, v, scale: bool = True) -> np.ndarray:
 
 
 def _check_attention(fn):
-    if not callable(fn):
-        return f"scaled_attention 应该是一个函数，而你给的是 {type(fn).__name__}"
+    bad = not_a_function(fn, "scaled_attention")
+    if bad:
+        return bad
     rng = np.random.default_rng(8)
     q, k, v = (rng.normal(size=s).astype("float32") for s in ((2, 3, 16), (2, 5, 16), (2, 5, 4)))
     out = fn(q, k, v)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ch03 import array_check, choice_check
-from .core import NotAttempted, Question, as_number, is_blank
+from .core import NotAttempted, Question, as_number, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "LOGITS", "FAKE"]
 
@@ -79,8 +79,9 @@ q4 = Question(
 
 # q5: linear interpolation in the latent space
 def _q5(interpolate):
-    if not callable(interpolate):
-        return f"interpolate 应该是一个函数，你给的是 {type(interpolate).__name__}"
+    bad = not_a_function(interpolate, "interpolate")
+    if bad:
+        return bad
     z0, z1 = np.array([0.0, 2.0]), np.array([4.0, -2.0])
     for t, want in [(0.0, z0), (1.0, z1), (0.25, np.array([1.0, 1.0]))]:
         got = np.asarray(interpolate(z0, z1, t), dtype="float64")
@@ -98,8 +99,9 @@ q5 = Question("q5", _q5, var="interpolate",
 
 # q6: transposed-convolution output size s (n - 1) + k - 2p, as a function
 def _q6(out_size):
-    if not callable(out_size):
-        return f"out_size 应该是一个函数 out_size(n, k, s, p)，你给的是 {type(out_size).__name__}"
+    bad = not_a_function(out_size, "out_size", "out_size(n, k, s, p)")
+    if bad:
+        return bad
     for n, k, s, p in [(7, 4, 2, 0), (7, 4, 2, 1), (3, 3, 2, 0), (5, 3, 1, 1), (14, 5, 3, 2)]:
         want = s * (n - 1) + k - 2 * p
         got = out_size(n, k, s, p)
@@ -123,8 +125,9 @@ q6 = Question("q6", _q6, var="out_size",
 def _q7(build):
     import keras
 
-    if not callable(build):
-        return f"build_generator 应该是一个函数 build_generator(latent_dim, width)，你给的是 {type(build).__name__}"
+    bad = not_a_function(build, "build_generator", "build_generator(latent_dim, width)")
+    if bad:
+        return bad
     model = build(16, 8)
     if is_blank(model):
         raise NotAttempted("build_generator 还返回 ____。")

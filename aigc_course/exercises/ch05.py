@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ch03 import array_check, choice_check
-from .core import NotAttempted, Question, as_number, is_blank, scalar_checker
+from .core import NotAttempted, Question, as_number, is_blank, not_a_function, scalar_checker
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "EPS", "REAL", "FAKE"]
 
@@ -94,8 +94,9 @@ def _penalty_reference(x_hat):
 def _q6(gradient_penalty):
     import keras
 
-    if not callable(gradient_penalty):
-        return f"gradient_penalty 应该是一个函数 (critic, real, fake, eps)，你给的是 {type(gradient_penalty).__name__}"
+    bad = not_a_function(gradient_penalty, "gradient_penalty", "gradient_penalty(critic, real, fake, eps)")
+    if bad:
+        return bad
     rng = np.random.default_rng(0)
     real = rng.uniform(-1, 1, (4, 3, 3, 1)).astype("float32")
     fake = rng.uniform(-1, 1, (4, 3, 3, 1)).astype("float32")

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_array, close, is_blank
+from .core import NotAttempted, Question, as_array, close, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "reference_reparameterise", "reference_kl", "reference_kl_gauss",
            "reference_neg_elbo_loss",
@@ -19,14 +19,6 @@ __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "reference_reparameterise",
 
 
 _to_numpy = as_array
-
-
-def _callable(fn, name: str):
-    if is_blank(fn):
-        raise NotAttempted(f"先把 {name} 写完。")
-    if not callable(fn):
-        return f"{name} 应该是一个函数，而你给的是 {type(fn).__name__}。"
-    return None
 
 
 # ---- q1: reparameterisation -------------------------------------------------------------------------------
@@ -41,7 +33,7 @@ _EPS = _RNG.normal(size=(4, 3))
 
 
 def _check_reparameterise(fn):
-    bad = _callable(fn, "reparameterise")
+    bad = not_a_function(fn, "reparameterise")
     if bad:
         return bad
     got = _to_numpy(fn(_MU, _LV, _EPS), "reparameterise(mu, log_var, eps)")
@@ -74,7 +66,7 @@ def reference_kl(mu, log_var):
 
 
 def _check_kl(fn):
-    bad = _callable(fn, "kl_divergence")
+    bad = not_a_function(fn, "kl_divergence")
     if bad:
         return bad
     got = _to_numpy(fn(_MU, _LV), "kl_divergence(mu, log_var)")
@@ -161,7 +153,7 @@ _LOGITS = _RNG.normal(size=(4, 5))
 
 
 def _check_loss(fn):
-    bad = _callable(fn, "vae_loss")
+    bad = not_a_function(fn, "vae_loss")
     if bad:
         return bad
     got = _to_numpy(fn(_X, _LOGITS, _MU, _LV), "vae_loss(x, logits, mu, log_var)")
@@ -225,7 +217,7 @@ _KL_POINTS = [(0.0, 1.0, 0.0, 1.0), (1.0, 0.5, 0.0, 1.0), (-0.3, 2.0, 0.7, 0.4),
 
 
 def _check_kl_gauss(fn):
-    bad = _callable(fn, "kl_gauss")
+    bad = not_a_function(fn, "kl_gauss")
     if bad:
         return bad
     got = []

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_array, close, is_blank
+from .core import NotAttempted, Question, as_array, close, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "TOY_X", "reference_weights", "reference_attention"]
 
@@ -122,8 +122,9 @@ q3 = Question(
 
 # --- q4: write scaled dot-product attention --------------------------------------------------------------
 def _check_q4(attention):
-    if not callable(attention):
-        return f"attention 应该是一个函数，而你给的是 {type(attention).__name__}"
+    bad = not_a_function(attention, "attention")
+    if bad:
+        return bad
     rng = np.random.default_rng(4)
     q, k = rng.normal(size=(4, 8)), rng.normal(size=(6, 8))
     v = rng.normal(size=(6, 3))
@@ -197,8 +198,9 @@ def _masked_reference(q, k, v, mask, scale=True):
 
 
 def _check_q6(masked_attention):
-    if not callable(masked_attention):
-        return f"masked_attention 应该是一个函数，而你给的是 {type(masked_attention).__name__}"
+    bad = not_a_function(masked_attention, "masked_attention")
+    if bad:
+        return bad
     rng = np.random.default_rng(6)
     q, k = rng.normal(size=(2, 3, 4, 8)), rng.normal(size=(2, 3, 5, 8))      # (batch, heads, n, d_k)
     v = rng.normal(size=(2, 3, 5, 6))
@@ -243,8 +245,9 @@ q6 = Question(
 
 # --- q7: a causal-mask function for any length -------------------------------------------------------------
 def _check_q7(causal_mask):
-    if not callable(causal_mask):
-        return f"causal_mask 应该是一个函数，而你给的是 {type(causal_mask).__name__}"
+    bad = not_a_function(causal_mask, "causal_mask")
+    if bad:
+        return bad
     for n in (1, 2, 5, 9):
         try:
             m = _to_numpy(causal_mask(n), f"causal_mask({n})")

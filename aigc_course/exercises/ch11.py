@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_array, as_number, close, is_blank
+from .core import NotAttempted, Question, as_array, as_number, close, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "BETAS", "STEP", "GUIDANCE_TABLE", "reference_q_sample",
            "reference_ddim_step"]
@@ -28,13 +28,6 @@ GUIDANCE_TABLE = {
 """Chapter 11's guidance table (section 8) as recorded by one standard-profile run (TensorFlow, a shared 2-core
 CPU, 420 s of training, 500 samples per scale, 10 DDIM steps). That short run did not reach the chapter's quality
 bars, so the accuracies are low; the trade-off is what the question is about."""
-
-
-def _function(fn, name: str):
-    """None when ``fn`` can be called; a message otherwise (a blank means not attempted)."""
-    if is_blank(fn):
-        raise NotAttempted(f"先把 {name} 写完。")
-    return None if callable(fn) else f"{name} 应该是一个函数，而你给的是 {type(fn).__name__}。"
 
 
 # ---- q1: abar_t and the noise level --------------------------------------------------------------------
@@ -87,7 +80,7 @@ _ABAR = np.cumprod(1 - BETAS)
 
 
 def _check_q_sample(fn):
-    bad = _function(fn, "q_sample")
+    bad = not_a_function(fn, "q_sample")
     if bad:
         return bad
     got = as_array(fn(_X0, _T, _EPS, _ABAR), "q_sample(x0, t, eps, abar)")
@@ -120,7 +113,7 @@ def reference_ddim_step(x_t, eps, abar_t, abar_s):
 
 
 def _check_ddim(fn):
-    bad = _function(fn, "ddim_step")
+    bad = not_a_function(fn, "ddim_step")
     if bad:
         return bad
     x_t, eps, at, as_ = _X0 * 0.7 + 0.3 * _EPS, _EPS[::-1].copy(), 0.3, 0.8
@@ -150,7 +143,7 @@ q3 = Question(
 def _check_fixes(fixed_noisy, fixed_timesteps, fixed_guidance):
     for fn, name in ((fixed_noisy, "fixed_noisy"), (fixed_timesteps, "fixed_timesteps"),
                      (fixed_guidance, "fixed_guidance")):
-        bad = _function(fn, name)
+        bad = not_a_function(fn, name)
         if bad:
             return bad
     # (a) the square root on abar_t

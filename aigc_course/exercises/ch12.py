@@ -10,7 +10,7 @@ import numpy as np
 
 from ..metrics.roc import roc_auc
 from .ch03 import choice_check
-from .core import NotAttempted, Question, as_number, close, is_blank, scalar_checker
+from .core import NotAttempted, Question, as_number, close, is_blank, not_a_function, scalar_checker
 
 __all__ = ["q1", "q2", "q3", "q4", "CITATIONS", "FAKE_SCORES", "REAL_SCORES", "N_CARRIERS", "TARGET_PSNR",
            "MI_RESULTS", "STATEMENTS"]
@@ -46,8 +46,9 @@ REAL_SCORES = np.array([0.7, 0.4, 0.2, 0.1])
 def _q2(fn):
     if is_blank(fn):
         raise NotAttempted()
-    if not callable(fn):
-        return f"auc 应该是一个函数 auc(positive, negative)，而你给的是 {type(fn).__name__}"
+    bad = not_a_function(fn, "auc", "auc(positive, negative)")
+    if bad:
+        return bad
     got = fn(FAKE_SCORES, REAL_SCORES)
     if is_blank(got):
         raise NotAttempted("auc 里还有 ____。")

@@ -82,6 +82,20 @@ def is_blank(value: Any) -> bool:
     return False
 
 
+def not_a_function(value: Any, name: str, signature: str = "") -> str | None:
+    """None when ``value`` can be called; the learner's message when it cannot.
+
+    A blank (``____``) means the learner has not started: that raises :class:`NotAttempted`.
+    ``signature`` (for example ``"auc(positive, negative)"``) is shown after the name when given.
+    """
+    if is_blank(value):
+        raise NotAttempted(f"先把 {name} 写完。")
+    if callable(value):
+        return None
+    shown = f"{name} 应该是一个函数 {signature}" if signature else f"{name} 应该是一个函数"
+    return f"{shown}，而你给的是 {type(value).__name__}。"
+
+
 @dataclass(frozen=True)
 class CheckResult:
     question: str

@@ -122,3 +122,14 @@ def test_iterating_a_blank_raises_not_answered_instead_of_hanging():
     q = Question("q3", lambda f: None if f([1, 2]) == 3 else "不对", var="total")
     r = q.evaluate(lambda xs: total(____))
     assert r.status == NOT_ATTEMPTED and r.message == message
+
+
+def test_not_a_function_one_message_for_every_chapter():
+    from aigc_course.exercises.core import NotAttempted, ____, not_a_function
+
+    assert not_a_function(len, "auc") is None
+    assert not_a_function(3, "auc") == "auc 应该是一个函数，而你给的是 int。"
+    assert not_a_function("f", "auc", "auc(positive, negative)") == (
+        "auc 应该是一个函数 auc(positive, negative)，而你给的是 str。")
+    with pytest.raises(NotAttempted, match="^先把 auc 写完。$"):
+        not_a_function(____, "auc")

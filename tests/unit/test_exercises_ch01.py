@@ -59,7 +59,7 @@ def test_q3_mean_nearest_distance():
            lambda a, b: np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1)).mean())
     _wrong(ch01.q3, "在另一组点上结果不对：请对任意形状 (n, 2) 和 (m, 2) 的输入都成立。",
            lambda a, b: ch01.reference_mean_nearest_distance(a, b) if len(a) == 3 else 0.0)
-    _wrong(ch01.q3, "mean_nearest_distance 应该是一个函数，而你给的是 float", 0.5)
+    _wrong(ch01.q3, "mean_nearest_distance 应该是一个函数，而你给的是 float。", 0.5)
     expected = ch01.reference_mean_nearest_distance(ch01._Q3_A, ch01._Q3_B)
     _wrong(ch01.q3, f"在测试数据上应得 {expected:.4f}，你的函数给出 0.0000。", lambda a, b: 0.0)
     assert ch01.q3.evaluate(lambda a, b: ____).status == NOT_ATTEMPTED

@@ -55,7 +55,7 @@ def test_q4_kl_function():
            lambda mu, var: np.mean(var * np.log(var) + mu * np.log(np.abs(1 - var)), axis=-1) - 10)
     _wrong(ch02.q4, "第二个参数已经是方差 σ²，不要再开方。",
            lambda mu, var: 0.5 * np.sum(mu ** 2 + np.sqrt(var) - np.log(var) - 1, axis=-1))
-    _wrong(ch02.q4, "kl_normal 应该是一个函数，而你给的是 float", 1.0)
+    _wrong(ch02.q4, "kl_normal 应该是一个函数，而你给的是 float。", 1.0)
     assert ch02.q4.evaluate(lambda mu, var: ____).status == NOT_ATTEMPTED
 
 

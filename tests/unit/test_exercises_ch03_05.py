@@ -66,7 +66,7 @@ def test_ch04_questions():
     assert "负像素" in _wrong(ch04.q4, "A")
     assert _status(ch04.q5, lambda z0, z1, t: (1 - t) * z0 + t * z1).status == CORRECT
     assert "两端反了" in _wrong(ch04.q5, lambda z0, z1, t: t * z0 + (1 - t) * z1)
-    assert _wrong(ch04.q5, 3) == "interpolate 应该是一个函数，你给的是 int"
+    assert _wrong(ch04.q5, 3) == "interpolate 应该是一个函数，而你给的是 int。"
     assert _status(ch04.q5, ____).status == NOT_ATTEMPTED
 
 

@@ -58,7 +58,7 @@ def test_ch07_q4_attention_function():
     assert _status(ch07.q4, lambda q, k, v: _softmax(q @ k.T) @ v) == (INCORRECT, "你忘了除以 √d_k（这里 d_k = 8）。")
     assert _status(ch07.q4, lambda q, k, v: (q @ k.T / np.sqrt(8)) @ v) == (INCORRECT, "打分之后要先做 softmax，再乘以 v。")
     assert _status(ch07.q4, lambda q, k, v: ____)[0] == NOT_ATTEMPTED
-    assert _status(ch07.q4, 3) == (INCORRECT, "attention 应该是一个函数，而你给的是 int")
+    assert _status(ch07.q4, 3) == (INCORRECT, "attention 应该是一个函数，而你给的是 int。")
 
 
 def test_ch07_q5_parameter_count_matches_keras():
@@ -100,7 +100,7 @@ def test_ch07_q6_masked_attention_accepts_every_backend_form():
     assert _status(ch07.q6, lambda q, k, v, m: _softmax(q @ np.swapaxes(k, -1, -2) / np.sqrt(8)) @ v) == (
         INCORRECT, "结果和没有掩码时一样：掩码没有起作用。")
     assert _status(ch07.q6, lambda q, k, v, m: ____)[0] == NOT_ATTEMPTED
-    assert _status(ch07.q6, "f") == (INCORRECT, "masked_attention 应该是一个函数，而你给的是 str")
+    assert _status(ch07.q6, "f") == (INCORRECT, "masked_attention 应该是一个函数，而你给的是 str。")
     assert keras.backend.backend() in ("tensorflow", "jax", "torch")
 
 

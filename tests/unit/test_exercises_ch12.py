@@ -32,7 +32,7 @@ def test_q2_auc_function():
     assert "准确率" in _wrong(ch12.q2, lambda p, n: (np.sum(np.asarray(p) > 0.5) + np.sum(np.asarray(n) < 0.5)) / 9)
     # right on the exercise's data but wrong elsewhere (hard-coded answer)
     assert "另一组" in _wrong(ch12.q2, lambda p, n: 0.775)
-    assert _wrong(ch12.q2, 3) == "auc 应该是一个函数 auc(positive, negative)，而你给的是 int"
+    assert _wrong(ch12.q2, 3) == "auc 应该是一个函数 auc(positive, negative)，而你给的是 int。"
     assert ch12.q2.evaluate(lambda p, n: ____).status == NOT_ATTEMPTED
     assert ch12.q2.evaluate(____).status == NOT_ATTEMPTED
 
