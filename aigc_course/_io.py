@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "read_json"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "read_json", "json_object_or_empty"]
 
 
 @contextlib.contextmanager
@@ -86,3 +86,13 @@ def read_json(path: str | os.PathLike, what: str = "JSON file", fix: str = "") -
     except json.JSONDecodeError as exc:
         raise ValueError(f"{what} {path} is not valid JSON ({exc.msg} at line {exc.lineno} column "
                          f"{exc.colno}){tail}") from None
+
+
+def json_object_or_empty(path: str | os.PathLike) -> dict:
+    """The JSON object in ``path``; {} when the file is missing, unreadable, malformed or not an object
+    (for run records that may be half-written or absent: a run that has not finished has none)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -26,6 +26,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from ._io import json_object_or_empty
+
 MAX_ATTEMPTS = 2
 """A run is started at most this often: once, and once more after its worker died."""
 
@@ -147,18 +149,15 @@ def row_from_metrics(job: dict, data: dict, wall: float | None = None, error: st
     return _row(job, data, status, wall, data.get("error") or error)
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def finished_row(job: dict) -> dict | None:
-    """The row of a run whose out/metrics.json says status "ok", else None."""
-    data = _read_json(Path(job["out"]) / "metrics.json")
-    return row_from_metrics(job, data) if data.get("status") == "ok" else None
+    """The row of an earlier run of exactly this job (same notebook, parameters and profile) that ended "ok",
+    else None: the same rule as a local ``--resume``."""
+    from .report import _finished_ok
+
+    data = _finished_ok(job)
+    return None if data is None else row_from_metrics(job, data)
 
 
 def failed_row(job: dict, error: str) -> dict:
@@ -183,7 +182,7 @@ def run_task(job: dict, run_job) -> dict:
     out = Path(job["out"])
     out.mkdir(parents=True, exist_ok=True)
     marker = out / ATTEMPTS_FILE
-    attempts = _read_json(marker).get("workers", [])
+    attempts = json_object_or_empty(marker).get("workers", [])
     attempts.append(_worker_address())
     marker.write_text(json.dumps({"workers": attempts}), encoding="utf-8")
     if len(attempts) > 1:

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ._io import atomic_write_bytes, atomic_write_text
+from ._io import atomic_write_bytes, atomic_write_text, json_object_or_empty
 
 METRICS: dict[str, Any] = {}
 
@@ -60,15 +60,6 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _read_json(path: Path) -> dict:
-    """A JSON object from ``path``; {} when the file is missing, empty or not a JSON object."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _write_json(path: Path, data) -> None:
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -84,7 +75,7 @@ def record(name: str, value: Any, quiet: bool = False) -> Any:
     path = os.environ.get("AIGC_METRICS_FILE")
     if path:
         p = Path(path)
-        data = _read_json(p)
+        data = json_object_or_empty(p)
         data[name] = plain
         _write_json(p, data)
     if not quiet:
@@ -696,7 +687,7 @@ def make_report(notebook, params: dict | None = None, profile: str | None = None
         error = exc
     wall = time.perf_counter() - start
     metrics_file = out / "metrics.json"
-    recorded = _read_json(metrics_file)
+    recorded = json_object_or_empty(metrics_file)
     metrics = {(f"recorded_{k}" if k in RESERVED_KEYS else k): v for k, v in recorded.items()}
     from .config import resolve_profile
 
@@ -799,7 +790,7 @@ _STOP = threading.Event()
 
 def _finished_ok(job: dict) -> dict | None:
     """The metrics of an earlier run of exactly this job that ended "ok" (for --resume), else None."""
-    data = _read_json(Path(job["out"]) / "metrics.json")
+    data = json_object_or_empty(Path(job["out"]) / "metrics.json")
     if data.get("status") == "ok" and _key(data.get("parameters")) == _key(job["params"]) \
             and data.get("notebook") == job["notebook"] \
             and (job["profile"] is None or data.get("profile") == job["profile"]):
@@ -846,7 +837,7 @@ def run_job(job: dict) -> dict:
         with _RUNNING_LOCK:
             _RUNNING.pop(proc.pid, None)
     wall = time.perf_counter() - start
-    data = _read_json(out / "metrics.json")
+    data = json_object_or_empty(out / "metrics.json")
     if data.get("parameters") is not None and _key(data["parameters"]) != _key(job["params"]):
         data = {}  # not this run's file
     status = "ok" if proc.returncode == 0 else "interrupted" if proc.returncode in (130, -signal.SIGINT) \
@@ -1038,7 +1029,7 @@ def _write_summary(out: Path, title: str, rows: list[dict], names: list[str]) ->
 def _earlier_sweep(out: Path) -> list[str]:
     """The entries of an earlier sweep in ``out``: what its sweep.json lists, or (older sweeps) the summary
     files and every run folder holding a metrics.json."""
-    manifest = _read_json(out / "sweep.json")
+    manifest = json_object_or_empty(out / "sweep.json")
     runs = manifest.get("runs") if isinstance(manifest.get("runs"), list) else None
     if runs is None:
         if not any((out / n).exists() for n in SWEEP_FILES):

@@ -101,11 +101,18 @@ def test_a_retried_task_returns_the_finished_row_and_gives_up_after_two_deaths(t
     calls = []
     # A first attempt that died after finishing: the second attempt reads its row back.
     (out / cluster.ATTEMPTS_FILE).write_text(json.dumps({"workers": ["tcp://a:1"]}))
-    (out / "metrics.json").write_text(json.dumps({"status": "ok", "wall_time_s": 1.5, "error": None,
-                                                  "recorded": ["square"], "square": 49}))
+    finished = {"status": "ok", "wall_time_s": 1.5, "error": None, "recorded": ["square"], "square": 49,
+                "notebook": job["notebook"], "profile": job["profile"], "parameters": job["params"]}
+    (out / "metrics.json").write_text(json.dumps(finished))
     row = cluster.run_task(job, calls.append)
     assert calls == [] and row == {"run": "x=7", "x": 7, "status": "ok", "wall_time_s": 1.5, "error": None,
                                    "square": 49}
+    # A finished record of other parameters in the same folder is not this run: it is run again.
+    (out / cluster.ATTEMPTS_FILE).write_text(json.dumps({"workers": ["tcp://a:1"]}))
+    (out / "metrics.json").write_text(json.dumps({**finished, "parameters": {"x": 8}}))
+    cluster.run_task(job, lambda j: calls.append(j) or {"status": "ok"})
+    assert calls == [job]
+    calls.clear()
     # Two workers already died on an unfinished run: the third start does not run it.
     (out / "metrics.json").unlink()
     row = cluster.run_task(job, calls.append)

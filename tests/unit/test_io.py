@@ -36,3 +36,17 @@ def test_atomic_open_rejects_append_mode(tmp_path):
         with atomic_open(tmp_path / "x", "a"):
             pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_json_object_or_empty_reads_objects_and_nothing_else(tmp_path):
+    from aigc_course._io import json_object_or_empty
+
+    f = tmp_path / "m.json"
+    assert json_object_or_empty(f) == {}                      # missing
+    f.write_text('{"status": "ok"}', encoding="utf-8")
+    assert json_object_or_empty(f) == {"status": "ok"}
+    for text in ['{"status": "o', "[1, 2]", ""]:              # half-written, not an object, empty
+        f.write_text(text, encoding="utf-8")
+        assert json_object_or_empty(f) == {}
+    f.write_bytes(b"\xff\xfe")
+    assert json_object_or_empty(f) == {}
