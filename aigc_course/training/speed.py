@@ -9,13 +9,16 @@ discriminator runs at a similar speed on both (52 against 42 ms).
 ``use_fast_conv_transpose()`` removes that cause: under JAX it gives Keras' transposed convolution a backward
 pass computed through the strided convolution it is the adjoint of (same gradients to float rounding,
 checked in tests/unit/test_speed.py), which XLA:CPU runs on its fast path; measured on the whole DCGAN step
-it raised JAX's steps/s 2.6x on this CPU (1.52 to 3.93, benchmarks/results/cpu_speed-jax.json). Until the course turns it on for
-every JAX run, ``backend_advice`` steers CPU users to TensorFlow. On a GPU
-JAX is the fast backend. So on a CPU the course recommends TensorFlow (or PyTorch) for the GAN and VAE
-chapters.
+it raised JAX's steps/s 2.6x on this CPU (1.52 to 3.93, benchmarks/results/cpu_speed-jax.json).
+
+``enable_cpu_speedups()`` turns it on for every JAX run without a GPU or TPU; ``aigc_course.models`` calls it
+when imported, so every chapter gets it. ``AIGC_FAST_CONV_TRANSPOSE=0`` keeps Keras' own rule (and brings back
+``doctor``'s advice to use TensorFlow on a CPU). On a GPU JAX's own rule is fast and nothing is changed.
 """
 
 from __future__ import annotations
+
+import os
 
 SLOW_ON_CPU = {"jax"}
 """Backends whose CPU path trains the course's transposed-convolution models several times slower."""
@@ -27,13 +30,30 @@ def has_accelerator(devices) -> bool:
     return any(not str(d).lower().startswith("cpu") for d in devices or ())
 
 
-def backend_advice(backend: str, devices) -> str | None:
-    """One line of advice when ``backend`` is slow on this machine (JAX without a GPU or TPU), else None."""
-    if backend in SLOW_ON_CPU and not has_accelerator(devices):
+FAST_CONV_TRANSPOSE_ENV = "AIGC_FAST_CONV_TRANSPOSE"
+"""Set to 0 to keep Keras' own transposed-convolution gradient under JAX on a CPU."""
+
+
+def fast_conv_transpose_wanted() -> bool:
+    """False when the user switched the JAX CPU fast path off (``AIGC_FAST_CONV_TRANSPOSE=0``)."""
+    value = os.environ.get(FAST_CONV_TRANSPOSE_ENV, "1").strip().lower()
+    if value not in {"0", "1", "false", "true", "no", "yes", "off", "on", ""}:
+        raise ValueError(f"{FAST_CONV_TRANSPOSE_ENV} must be 1 (on, the default) or 0 (off), got {value!r}; "
+                         f"fix: export {FAST_CONV_TRANSPOSE_ENV}=0 or unset it")
+    return value not in {"0", "false", "no", "off"}
+
+
+def backend_advice(backend: str, devices, fast_conv_transpose: bool | None = None) -> str | None:
+    """One line of advice when ``backend`` is slow on this machine, else None: JAX without a GPU or TPU
+    when the fast transposed-convolution gradient is off (``fast_conv_transpose``; None reads
+    ``AIGC_FAST_CONV_TRANSPOSE``, on by default)."""
+    if fast_conv_transpose is None:
+        fast_conv_transpose = fast_conv_transpose_wanted()
+    if backend in SLOW_ON_CPU and not has_accelerator(devices) and not fast_conv_transpose:
         return ("JAX 在 CPU 上训练本课程的卷积生成模型（DCGAN、卷积 VAE）比 TensorFlow 慢约 4 倍（XLA 在 CPU 上计算"
                 "转置卷积的核梯度很慢）；没有 GPU 时请用 KERAS_BACKEND=tensorflow（或 torch）。"
                 " / JAX trains the course's convolutional generators about 4x slower than TensorFlow on a CPU; "
-                "without a GPU use KERAS_BACKEND=tensorflow (or torch).")
+                "without a GPU use KERAS_BACKEND=tensorflow (or torch), or unset AIGC_FAST_CONV_TRANSPOSE=0.")
     return None
 
 
@@ -108,3 +128,21 @@ def use_fast_conv_transpose(enable: bool = True) -> bool:
     elif not enable and getattr(current, "_aigc_fast", False):
         jax_nn.conv_transpose = _ORIGINAL_CONV_TRANSPOSE
     return getattr(jax_nn.conv_transpose, "_aigc_fast", False)
+
+
+def enable_cpu_speedups() -> bool:
+    """Under JAX without a GPU or TPU, turn on ``use_fast_conv_transpose()`` unless
+    ``AIGC_FAST_CONV_TRANSPOSE=0``; other backends and accelerators are left alone. Returns True when the
+    fast path is active. A Keras whose internals moved (the patch cannot be applied) keeps its own rule."""
+    import keras
+
+    if keras.backend.backend() != "jax" or not fast_conv_transpose_wanted():
+        return False
+    import jax
+
+    if has_accelerator(f"{d.platform}:{d.id}" for d in jax.devices()):
+        return False
+    try:
+        return use_fast_conv_transpose()
+    except (ImportError, AttributeError):
+        return False
