@@ -28,7 +28,7 @@ SPEC = chapter(
         "ring_seeds": [0],
         "dstar_steps": 100,
         "n_eval": 1000,
-        "bars": {'max_dstar_gap': 1.0, 'min_modes_mitigated': 0, 'min_mode_gap': -8, 'min_high_quality_mitigated': 0.0},
+        "bars": {'max_dstar_gap': 1.0, 'min_modes_mitigated': 0, 'min_mode_gap': -8, 'min_high_quality_small_lr': 0.0},
     },
     standard={
         "n_train": 20000,
@@ -39,7 +39,7 @@ SPEC = chapter(
         "ring_seeds": [0, 1, 2],
         "dstar_steps": 1500,
         "n_eval": 2000,
-        "bars": {'max_dstar_gap': 0.1, 'min_modes_mitigated': 7, 'min_mode_gap': 1, 'min_high_quality_mitigated': 0.3},
+        "bars": {'max_dstar_gap': 0.1, 'min_modes_mitigated': 7, 'min_mode_gap': 1, 'min_high_quality_small_lr': 0.3},
     },
     full={
         "n_train": 60000,
@@ -50,6 +50,6 @@ SPEC = chapter(
         "ring_seeds": [0, 1, 2, 3, 4],
         "dstar_steps": 3000,
         "n_eval": 5000,
-        "bars": {'max_dstar_gap': 0.1, 'min_modes_mitigated': 8, 'min_mode_gap': 1, 'min_high_quality_mitigated': 0.5},
+        "bars": {'max_dstar_gap': 0.1, 'min_modes_mitigated': 8, 'min_mode_gap': 1, 'min_high_quality_small_lr': 0.5},
     },
 )

@@ -1,7 +1,8 @@
 """Questions of exercise 03 (GAN 原理与第一个生成器).
 
 Checkers return None for a right answer or a Chinese sentence saying what is wrong. "Find the bug"
-questions use SYLLABUS errata 6, 11, 12 and 13. The small helpers here are shared by ch04 and ch05.
+questions use SYLLABUS errata 6, 11, 12 and 13; q9 and q10 check the bilinear game's eigenvalues and the JS
+divergence of two partly overlapping uniform distributions. The small helpers here are shared by ch04 and ch05.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 
 from .core import NotAttempted, Question, as_number, is_blank, scalar_checker, source_of
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "DSTAR_X", "P_DATA", "P_G", "failure_curves"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "DSTAR_X", "P_DATA", "P_G", "ETA",
+           "failure_curves"]
 
 
 def choice_check(name: str, answer: str, explanations: dict):
@@ -209,6 +211,41 @@ q8 = Question(
     hints=["看 D(x) 和 D(G(z)) 最后停在哪里，再对照第 3 章的失败表。"],
     solution="`failure = \"A\"`：判别器完胜，D(x) → 1、D(G(z)) → 0，d_loss → 0，生成器的梯度几乎消失（饱和）。"
              "可以降低判别器学习率、加标签平滑，并检查真实数据与 tanh 输出的范围是否一致。",
+)
+
+
+# q9: the bilinear game min_x max_y xy: growth per step of simultaneous gradient steps = largest |eigenvalue|
+ETA = 0.5
+q9 = Question(
+    "q9",
+    scalar_checker("growth", math.sqrt(1 + ETA ** 2), {
+        1.0: "这是交替更新（先 x 后 y）的特征值的模；题目问的是两人同时更新。",
+        math.sqrt(1 - ETA ** 2 + ETA ** 4): "这是外推梯度（extragradient）的特征值的模，它小于 1；同时更新的半径在变大。",
+        1 + ETA ** 2: "1 + η² 是特征值模的平方（行列式）；半径每步乘的是模本身，要开平方。",
+        1 + ETA: "特征值是复数 1 ± iη，它的模是 √(1 + η²)，不是 1 + η。",
+    }),
+    var="growth",
+    hints=["同时更新：x' = x - η y，y' = y + η x，写成矩阵 M = [[1, -η], [η, 1]]。",
+           "半径每步乘以 M 的特征值的模：`np.abs(np.linalg.eigvals(M)).max()`。"],
+    solution="`growth = np.abs(np.linalg.eigvals(np.array([[1, -eta], [eta, 1]]))).max()`，等于 √(1 + 0.25) ≈ 1.1180："
+             "每一步离均衡点远 11.8 %，所以同时更新向外螺旋发散。",
+)
+
+# q10: JSD of two partly overlapping uniform distributions: min(|theta|, 1) * log 2
+JSD_HALF = 0.5 * math.log(2)
+q10 = Question(
+    "q10",
+    scalar_checker("jsd", JSD_HALF, {
+        math.log(2): "log 2 是两个分布完全不重叠时的值（或者忘了 JSD 定义里的 ½）；这里它们有一半重叠。",
+        0.5: "别忘了 log 2：不重叠的部分上 p / m = 2，每一处贡献 log 2。",
+        0.0: "只有两个分布完全相同时 JSD 才是 0；这里它们只重叠了一半。",
+        -math.log(4) + 2 * JSD_HALF: "这是 V(D*, G) = -log 4 + 2 JSD；题目问的是 JSD 本身。",
+    }),
+    var="jsd",
+    hints=["m = (p + q) / 2。重叠处 p = q = m，对 KL 没有贡献；只属于一个分布的地方 p / m = 2。",
+           "JSD = ½ KL(p‖m) + ½ KL(q‖m)，每个 KL 都是“不重叠部分的概率 × log 2”。"],
+    solution="`jsd = 0.5 * np.log(2)`（约 0.3466）：U[0, 1] 与 U[0.5, 1.5] 各有一半概率落在对方之外，"
+             "两个 KL 都是 0.5 log 2，取平均仍是 0.5 log 2。完全不重叠时它才到 log 2，且不再随距离变化。",
 )
 
 

@@ -159,6 +159,34 @@ def test_ch03_q8_failure_from_curves():
     assert _status(ch03.q8, ____).status == NOT_ATTEMPTED
 
 
+def test_ch03_q9_bilinear_growth():
+    eta = ch03.ETA
+    simultaneous = np.array([[1, -eta], [eta, 1]])
+    assert _status(ch03.q9, np.abs(np.linalg.eigvals(simultaneous)).max()).status == CORRECT
+    assert _status(ch03.q9, np.sqrt(1 + eta ** 2)).status == CORRECT
+    alternating = np.array([[1, -eta], [eta, 1 - eta ** 2]])
+    assert "交替更新" in _wrong(ch03.q9, np.abs(np.linalg.eigvals(alternating)).max())
+    assert "要开平方" in _wrong(ch03.q9, 1 + eta ** 2)
+    assert "外推梯度" in _wrong(ch03.q9, np.sqrt(1 - eta ** 2 + eta ** 4))
+    assert _wrong(ch03.q9, 2.0) == "growth = 2.0000 不对；请对照公式再算一遍。"
+    assert _status(ch03.q9, ____).status == NOT_ATTEMPTED
+
+
+def test_ch03_q10_jsd_of_overlapping_uniforms():
+    # numerically: U[0, 1] against U[0.5, 1.5] on a fine grid
+    x = np.linspace(-1, 3, 400001)
+    dx = x[1] - x[0]
+    p, q = ((x >= 0) & (x < 1)) / 1.0, ((x >= 0.5) & (x < 1.5)) / 1.0
+    p, q = p / (p.sum() * dx), q / (q.sum() * dx)
+    m = (p + q) / 2
+    kl = lambda a: np.sum(np.where(a > 0, a * np.log(np.where(a > 0, a, 1) / np.where(m > 0, m, 1)), 0)) * dx  # noqa: E731
+    assert _status(ch03.q10, 0.5 * kl(p) + 0.5 * kl(q)).status == CORRECT
+    assert "完全不重叠" in _wrong(ch03.q10, np.log(2))
+    assert "V(D*, G)" in _wrong(ch03.q10, -np.log(4) + np.log(2))
+    assert "log 2" in _wrong(ch03.q10, 0.5)
+    assert _status(ch03.q10, ____).status == NOT_ATTEMPTED
+
+
 def test_ch04_q6_out_size_and_q7_generator():
     import keras
     from keras import layers

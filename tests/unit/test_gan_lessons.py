@@ -127,6 +127,48 @@ def test_the_agreement_check_fails_when_the_lesson_step_differs():
         _same_after_one_step(_with_smoothing(ns["LessonGAN"], 0.0), gan.GAN, _dcgan_nets, x, 16, label_smoothing=0.1)
 
 
+def test_ch03_jsd_identity_and_saturation():
+    ns = lesson("03_gan_basics.ipynb", "value_and_jsd")
+    density, value_and_jsd, x = ns["density"], ns["value_and_jsd"], ns["x_grid"]
+    gauss = lambda mu, s: density(np.exp(-0.5 * ((x - mu) / s) ** 2))  # noqa: E731
+    for mu in (0.0, 1.5, 3.0):
+        v, jsd = value_and_jsd(gauss(0.0, 1.0), gauss(mu, 1.0))
+        assert abs(v - (-np.log(4) + 2 * jsd)) < 1e-9
+    # N(0, 1) against N(mu, 1): JSD has no closed form, but it is 0 at mu = 0 and grows with mu
+    jsds = [value_and_jsd(gauss(0.0, 1.0), gauss(mu, 1.0))[1] for mu in (0.0, 1.0, 2.0)]
+    assert abs(jsds[0]) < 1e-12 and jsds[0] < jsds[1] < jsds[2] < np.log(2)
+    uniform = lambda lo: density((x >= lo) & (x < lo + 1))  # noqa: E731
+    for theta, expected in [(0.25, 0.25 * np.log(2)), (0.5, 0.5 * np.log(2)), (2.0, np.log(2)), (5.0, np.log(2))]:
+        v, jsd = value_and_jsd(uniform(0.0), uniform(theta))
+        assert abs(jsd - expected) < 2e-3, theta
+    assert abs(value_and_jsd(uniform(0.0), uniform(2.0))[0]) < 1e-9       # disjoint supports: V(D*, G) = 0
+
+
+def test_ch03_bilinear_radius_follows_the_update_matrix_eigenvalues():
+    bilinear = lesson("03_gan_basics.ipynb", "bilinear")["bilinear"]
+    eta, steps = 0.3, 40
+    radius = {m: np.hypot(*bilinear(eta, steps, m)[-1]) for m in ("simultaneous", "alternating", "extragradient")}
+    np.testing.assert_allclose(radius["simultaneous"], (1 + eta ** 2) ** (steps / 2), rtol=1e-10)
+    np.testing.assert_allclose(radius["extragradient"], (1 - eta ** 2 + eta ** 4) ** (steps / 2), rtol=1e-10)
+    alt = bilinear(eta, 500, "alternating")
+    assert np.hypot(*alt.T).max() < 1.2 and np.hypot(*alt.T).min() > 0.8    # a closed orbit around (0, 0)
+    np.testing.assert_allclose(alt[2], [1 - eta ** 2, eta + eta * (1 - eta ** 2)])  # y is updated with the new x
+
+
+def test_ch03_minibatch_std_feature():
+    ns = lesson("03_gan_basics.ipynb", "build_discriminator", "MinibatchStd")
+    x = np.array([[0.0, 1.0], [2.0, 5.0], [4.0, 3.0]], dtype="float32")
+    out = ops.convert_to_numpy(ns["MinibatchStd"]()(x))
+    np.testing.assert_allclose(out[:, :2], x)
+    np.testing.assert_allclose(out[:, 2], np.full(3, np.std(x, axis=0).mean()), rtol=1e-6)
+    same = ops.convert_to_numpy(ns["MinibatchStd"]()(np.ones((4, 2), dtype="float32")))
+    np.testing.assert_allclose(same[:, 2], 0.0, atol=1e-6)                  # a collapsed batch has no spread
+    d = ns["build_ring_discriminator"](minibatch_std=True)
+    assert tuple(d.output.shape) == (None, 1)
+    assert d.layers[-1].inputs[0].shape[-1] == 3                            # the inner D sees x and the spread
+    assert ns["build_ring_discriminator"]().layers[-1].inputs[0].shape[-1] == 2
+
+
 def _dcgan_nets():
     keras.utils.set_random_seed(5)
     return gan.build_dcgan_generator(8, 4), gan.build_dcgan_discriminator(4)
