@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_number, is_blank, scalar_checker, source_of
+from .core import NotAttempted, Question, as_number, is_blank, not_a_function, scalar_checker, source_of
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "DSTAR_X", "P_DATA", "P_G", "ETA",
            "failure_curves"]
@@ -134,8 +134,9 @@ P_G = _gauss(DSTAR_X, 2.0, 0.75)
 
 
 def _q6(d_star):
-    if not callable(d_star):
-        return f"d_star 应该是一个函数 d_star(p_data, p_g)，你给的是 {type(d_star).__name__}"
+    bad = not_a_function(d_star, "d_star", "d_star(p_data, p_g)")
+    if bad:
+        return bad
     got = d_star(P_DATA, P_G)
     if is_blank(got):
         raise NotAttempted("d_star 还返回 ____：写出 D* 的公式。")

@@ -101,7 +101,7 @@ def test_ch03_q6_d_star():
     assert _status(ch03.q6, lambda a, b: a / (a + b)).status == CORRECT
     assert "分子用错了" in _wrong(ch03.q6, lambda a, b: b / (a + b))
     assert "分母应是两个密度之和" in _wrong(ch03.q6, lambda a, b: a / b)
-    assert _wrong(ch03.q6, 0.5) == "d_star 应该是一个函数 d_star(p_data, p_g)，你给的是 float"
+    assert _wrong(ch03.q6, 0.5) == "d_star 应该是一个函数 d_star(p_data, p_g)，而你给的是 float。"
     assert _status(ch03.q6, lambda a, b: ____).status == NOT_ATTEMPTED
 
 
