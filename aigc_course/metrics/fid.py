@@ -184,29 +184,43 @@ def kid(a, b, subset_size: int = 1000, subsets: int = 10, seed: int = 0, value_r
 
 # ------------------------------------------------------------------------------------ class confidence
 def class_confidence_report(images, threshold: float = 0.9, value_range: str | None = None,
-                            batch_size: int = 500) -> dict:
-    """How sure the shipped classifier is about ``images``.
+                            batch_size: int = 500, guard: bool = True) -> dict:
+    """How sure the shipped classifier is about ``images``, with the noise guard.
 
-    Returns {"confident_share": share whose top class probability >= threshold,
+    The classifier is confidently wrong about noise (uniform noise: "Bag" at >= 0.9 for most images), so by
+    default (``guard=True``) an image counts as confident only when it also passes
+    :func:`aigc_course.metrics.features.looks_like_clothing` (pixel statistics inside the real range).
+
+    Returns {"confident_share": share with top class probability >= threshold (and, with the guard, passing it),
+             "unguarded_confident_share": the share without the guard,
+             "typical_share": share passing the guard (1.0 when ``guard`` is False),
              "class_histogram": list of 10 shares of the predicted classes,
              "predicted": int array (n,) of predicted classes,
              "confidence": float array (n,) of top probabilities,
+             "typical": bool array (n,) (all True when ``guard`` is False),
              "mean_confidence": their mean}.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
         raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    if not isinstance(guard, bool):
+        raise ValueError(f"guard must be True or False, got {guard!r}")
     arr = _as_array(images, "images")
     if arr.ndim not in (3, 4):
         raise ValueError(f"images must have shape (n, 28, 28) or (n, 28, 28, 1), got {arr.shape}")
     proba = _features.predict_proba(arr, value_range=value_range, batch_size=batch_size)
     predicted = proba.argmax(axis=1)
     confidence = proba.max(axis=1)
+    typical = (_features.looks_like_clothing(arr, value_range) if guard
+               else np.ones(len(predicted), dtype=bool))
     hist = np.bincount(predicted, minlength=_features.NUM_CLASSES) / len(predicted)
     return {
-        "confident_share": float(np.mean(confidence >= threshold)),
+        "confident_share": float(np.mean((confidence >= threshold) & typical)),
+        "unguarded_confident_share": float(np.mean(confidence >= threshold)),
+        "typical_share": float(np.mean(typical)),
         "class_histogram": [float(h) for h in hist],
         "predicted": predicted.astype("int64"),
         "confidence": confidence,
+        "typical": typical,
         "mean_confidence": float(confidence.mean()),
     }
 
