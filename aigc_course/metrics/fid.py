@@ -225,6 +225,32 @@ def class_confidence_report(images, threshold: float = 0.9, value_range: str | N
     }
 
 
+def inception_score(images, value_range: str | None = None, batch_size: int = 500) -> float:
+    """Inception Score (Salimans et al. 2016) computed with the course's classifier instead of Inception-v3:
+    exp(mean over x of KL(p(y | x) || p(y))), where p(y) is the mean of p(y | x) over the set. It lies in
+    [1, number of classes]: high when every image gets one confident class and the classes are balanced.
+
+    ``images``: images (3-D/4-D, classified here) or a 2-D array of class probabilities (n, classes) whose
+    rows sum to 1. Its faults: it never looks at real data (a copy of the training set, or one perfect
+    image per class, scores as well as real data), it ignores diversity inside a class, and it depends on
+    the classifier."""
+    arr = _as_array(images, "images")
+    if arr.ndim == 2:
+        p = arr.astype("float64")
+        if len(p) == 0 or np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0, atol=1e-6):
+            raise ValueError(f"a 2-D images argument must hold class probabilities (rows >= 0 summing to 1), "
+                             f"got shape {arr.shape}; pass images (n, 28, 28[, 1]) or softmax outputs")
+    elif arr.ndim in (3, 4):
+        p = _features.predict_proba(arr, value_range=value_range, batch_size=batch_size)
+    else:
+        raise ValueError(f"images must be images (n, 28, 28[, 1]) or probabilities (n, classes), got shape "
+                         f"{arr.shape}")
+    marginal = p.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(p > 0, p * (np.log(p) - np.log(marginal)), 0.0).sum(axis=1)
+    return float(np.exp(kl.mean()))
+
+
 # --------------------------------------------------------------------------------- nearest neighbours
 def _flat(x, name: str) -> np.ndarray:
     arr = _as_array(x, name)

@@ -53,3 +53,20 @@ def test_the_shipped_limits_are_measured_on_the_training_images():
 def test_guard_must_be_a_bool(real):
     with raises_message(ValueError, "guard must be True or False, got 'yes'"):
         fid.class_confidence_report(real[:4], value_range="unit", guard="yes")
+
+
+def test_inception_score_closed_forms():
+    eye = np.eye(10)
+    assert fid.inception_score(np.tile(eye, (3, 1))) == pytest.approx(10.0)      # confident and balanced
+    assert fid.inception_score(np.tile(eye[:1], (7, 1))) == pytest.approx(1.0)   # one class only
+    assert fid.inception_score(np.full((5, 10), 0.1)) == pytest.approx(1.0)      # never confident
+    two = np.array([[0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 1.0, 0, 0, 0, 0, 0, 0, 0]])
+    # p(y) = [.25, .25, .5]; KL rows: log 2, log 2 -> exp(mean) = 2
+    assert fid.inception_score(two) == pytest.approx(2.0)
+    with raises_message(ValueError, "a 2-D images argument must hold class probabilities (rows >= 0 summing to "
+                        "1), got shape (2, 10); pass images (n, 28, 28[, 1]) or softmax outputs"):
+        fid.inception_score(np.ones((2, 10)))
+
+
+def test_inception_score_of_real_images_is_high(real):
+    assert fid.inception_score(real, value_range="unit") > 5.0
