@@ -145,12 +145,17 @@ def raw_features(images, value_range: str | None = None, batch_size: int = 500) 
 
 def feature_scale() -> float:
     """The fixed divisor of the embedding (``feature_scale`` in the weights JSON)."""
-    if "scale" not in _CACHE:
+    return _measured("scale", "feature_scale", float)
+
+
+def _measured(cache_key: str, info_key: str, convert):
+    """A number measured by ``--measure-only`` and stored in the weights JSON, read once and cached."""
+    if cache_key not in _CACHE:
         info = weights_info()
-        if "feature_scale" not in info:
-            raise FileNotFoundError(f"{INFO_FILE} has no 'feature_scale'; run `python {TRAIN_SCRIPT} --measure-only`")
-        _CACHE["scale"] = float(info["feature_scale"])
-    return _CACHE["scale"]
+        if info_key not in info:
+            raise FileNotFoundError(f"{INFO_FILE} has no '{info_key}'; run `python {TRAIN_SCRIPT} --measure-only`")
+        _CACHE[cache_key] = convert(info[info_key])
+    return _CACHE[cache_key]
 
 
 def embed(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
@@ -196,12 +201,7 @@ def pixel_guard_limits() -> dict:
     """The real-image range of :func:`pixel_statistics` (``pixel_guard`` in the weights JSON): the 99.5 %
     quantile of total variation and the 0.5 %-99.5 % range of the dark share over the first 10 000 training
     images, written by ``scripts/train_feature_net.py --measure-only``."""
-    if "guard" not in _CACHE:
-        info = weights_info()
-        if "pixel_guard" not in info:
-            raise FileNotFoundError(f"{INFO_FILE} has no 'pixel_guard'; run `python {TRAIN_SCRIPT} --measure-only`")
-        _CACHE["guard"] = dict(info["pixel_guard"])
-    return _CACHE["guard"]
+    return _measured("guard", "pixel_guard", dict)
 
 
 def measure_pixel_guard(real_images, value_range: str | None = None) -> dict:
