@@ -93,3 +93,16 @@ def test_bad_input_is_explained():
         fit_steps(_regressor(), (x, y[:9]), steps=1, batch_size=4)
     with raises_message(TypeError, "augment must be a function f(x_batch, rng) -> x_batch or None, got int"):
         fit_steps(_regressor(), (x, y), steps=1, batch_size=4, augment=3)
+
+
+def test_a_gan_with_two_optimizers_runs_exactly_the_requested_steps():
+    from aigc_course.models import gan
+
+    keras.utils.set_random_seed(0)
+    model = gan.GAN(gan.build_mlp_generator(8, hidden=(16,)), gan.build_mlp_discriminator(hidden=(16,)), 8, seed=0)
+    model.compile()
+    x = np.random.default_rng(0).uniform(-1, 1, (100, 28, 28, 1)).astype("float32")
+    run = fit_steps(model, (x,), steps=5, batch_size=32)
+    assert run["steps"] == 5
+    assert int(keras.ops.convert_to_numpy(model.d_optimizer.iterations)) == 5
+    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 5
