@@ -197,6 +197,7 @@ def class_confidence_report(images, threshold: float = 0.9, value_range: str | N
              "class_histogram": list of 10 shares of the predicted classes,
              "predicted": int array (n,) of predicted classes,
              "confidence": float array (n,) of top probabilities,
+             "proba": float array (n, 10) of class probabilities (e.g. for :func:`inception_score`),
              "typical": bool array (n,) (all True when ``guard`` is False),
              "mean_confidence": their mean}.
     """
@@ -220,6 +221,7 @@ def class_confidence_report(images, threshold: float = 0.9, value_range: str | N
         "class_histogram": [float(h) for h in hist],
         "predicted": predicted.astype("int64"),
         "confidence": confidence,
+        "proba": proba,
         "typical": typical,
         "mean_confidence": float(confidence.mean()),
     }
