@@ -316,7 +316,7 @@ def _check_mean_term(value):
     if close(v, BIAS_TRACE / BIAS_N, rtol=0.05):
         return "两组样本的均值都有误差：差 μ̂a − μ̂b 的方差是两者之和，Tr(Σ)/n 要乘 2。"
     if close(v, 2 * BIAS_TRACE / BIAS_N ** 2, rtol=0.05) or close(v, BIAS_TRACE / BIAS_N ** 2, rtol=0.05):
-        return "样本均值的方差是 Σ/n，不是 Σ/n²（n² 出现在“和”的方差除以 n² 之后，结果还是 Σ/n）。"
+        return "样本均值的方差是 Σ/n，不是 Σ/n²：n 个样本之和的方差是 nΣ，除以 n² 得 Σ/n。"
     if close(v, 0.0, atol=1e-6):
         return "真值 ‖μa − μb‖² 是 0，但题目问的是估计值 ‖μ̂a − μ̂b‖² 的期望：它大于 0，这就是偏差。"
     return f"expected_mean_term = {v:.4f} 不对；E‖μ̂a − μ̂b‖² = ‖μa − μb‖² + (Tr Σa + Tr Σb)/n。"
