@@ -27,7 +27,7 @@ KEY_METRICS: dict[str, tuple[str, ...]] = {
     "07_attention": ("copy_accuracy", "causal_leak"),
     "08_gpt_poetry": ("perplexity_finetuned", "form_score_finetuned", "seconds_per_poem"),
     "09_audio": ("clear_pitch_share", "final_train_loss"),
-    "10_evaluation": ("improvement_fid_delta", "copy_share", "cgan_label_match"),
+    "10_evaluation": ("best_fid_over_real", "best_confidence_ratio", "copy_share", "wall_minutes"),
     "11_diffusion": ("fid", "train_seconds"),
     "12_applications_ethics": ("detector_accuracy", "watermark_bit_accuracy"),
 }

@@ -47,8 +47,11 @@ def measure(info: dict) -> dict:
     info["kid_train10k_vs_test10k"] = [round(kid_mean, 6), round(kid_std, 6)]
     pr = fid.precision_recall(f_train, f_test, k=3)
     info["precision_recall_train10k_vs_test10k"] = [round(pr["precision"], 4), round(pr["recall"], 4)]
+    info["pixel_guard"] = features.measure_pixel_guard(x_train, value_range="unit")  # the noise guard's limits
+    features._CACHE["guard"] = info["pixel_guard"]
     report = fid.class_confidence_report(x_test, threshold=0.9, value_range="unit")
     info["test_confident_share_0.9"] = round(report["confident_share"], 4)
+    info["test_confident_share_0.9_unguarded"] = round(report["unguarded_confident_share"], 4)
     return info
 
 

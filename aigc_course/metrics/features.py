@@ -145,12 +145,17 @@ def raw_features(images, value_range: str | None = None, batch_size: int = 500) 
 
 def feature_scale() -> float:
     """The fixed divisor of the embedding (``feature_scale`` in the weights JSON)."""
-    if "scale" not in _CACHE:
+    return _measured("scale", "feature_scale", float)
+
+
+def _measured(cache_key: str, info_key: str, convert):
+    """A number measured by ``--measure-only`` and stored in the weights JSON, read once and cached."""
+    if cache_key not in _CACHE:
         info = weights_info()
-        if "feature_scale" not in info:
-            raise FileNotFoundError(f"{INFO_FILE} has no 'feature_scale'; run `python {TRAIN_SCRIPT} --measure-only`")
-        _CACHE["scale"] = float(info["feature_scale"])
-    return _CACHE["scale"]
+        if info_key not in info:
+            raise FileNotFoundError(f"{INFO_FILE} has no '{info_key}'; run `python {TRAIN_SCRIPT} --measure-only`")
+        _CACHE[cache_key] = convert(info[info_key])
+    return _CACHE[cache_key]
 
 
 def embed(images, value_range: str | None = None, batch_size: int = 500) -> np.ndarray:
@@ -172,6 +177,51 @@ def predict_proba(images, value_range: str | None = None, batch_size: int = 500)
     z = logits - logits.max(axis=1, keepdims=True)
     p = np.exp(z)
     return p / p.sum(axis=1, keepdims=True)
+
+
+# ------------------------------------------------------------------------------- the noise guard
+DARK_LEVEL = 0.1
+"""A pixel below this (in [0, 1]) counts as background in :func:`pixel_statistics`."""
+
+
+def pixel_statistics(images, value_range: str | None = None) -> dict:
+    """Two numbers per image that separate clothing photographs from noise-like images:
+
+    "total_variation": mean absolute difference between horizontally and vertically adjacent pixels
+        (noise and speckle are high; a garment on a dark background is low);
+    "dark_share": share of pixels darker than DARK_LEVEL (the background: a flat grey or white image has
+        none, a speckled one almost only background).
+    Returns {"total_variation": (n,), "dark_share": (n,)} as float64 arrays."""
+    x = prepare_images(images, value_range)[..., 0].astype("float64")
+    tv = (np.abs(np.diff(x, axis=1)).mean(axis=(1, 2)) + np.abs(np.diff(x, axis=2)).mean(axis=(1, 2))) / 2
+    return {"total_variation": tv, "dark_share": (x < DARK_LEVEL).mean(axis=(1, 2))}
+
+
+def pixel_guard_limits() -> dict:
+    """The real-image range of :func:`pixel_statistics` (``pixel_guard`` in the weights JSON): the 99.5 %
+    quantile of total variation and the 0.5 %-99.5 % range of the dark share over the first 10 000 training
+    images, written by ``scripts/train_feature_net.py --measure-only``."""
+    return _measured("guard", "pixel_guard", dict)
+
+
+def measure_pixel_guard(real_images, value_range: str | None = None) -> dict:
+    """The limits of the noise guard measured on ``real_images`` (see :func:`pixel_guard_limits`)."""
+    st = pixel_statistics(real_images, value_range)
+    return {"max_total_variation": round(float(np.quantile(st["total_variation"], 0.995)), 6),
+            "min_dark_share": round(float(np.quantile(st["dark_share"], 0.005)), 6),
+            "max_dark_share": round(float(np.quantile(st["dark_share"], 0.995)), 6)}
+
+
+def looks_like_clothing(images, value_range: str | None = None) -> np.ndarray:
+    """The noise guard: True where an image's pixel statistics lie inside the range of real Fashion-MNIST
+    images (total variation not above, dark share not outside, the limits of :func:`pixel_guard_limits`).
+
+    The classifier alone is fooled by noise: uniform noise or smooth grey blobs are called "Bag" with
+    probability >= 0.9 for most images; these statistics reject them while keeping about 99 % of real images."""
+    st = pixel_statistics(images, value_range)
+    lim = pixel_guard_limits()
+    return ((st["total_variation"] <= lim["max_total_variation"])
+            & (st["dark_share"] >= lim["min_dark_share"]) & (st["dark_share"] <= lim["max_dark_share"]))
 
 
 def accuracy(images, labels, value_range: str | None = None, batch_size: int = 500) -> float:

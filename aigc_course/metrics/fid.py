@@ -184,31 +184,73 @@ def kid(a, b, subset_size: int = 1000, subsets: int = 10, seed: int = 0, value_r
 
 # ------------------------------------------------------------------------------------ class confidence
 def class_confidence_report(images, threshold: float = 0.9, value_range: str | None = None,
-                            batch_size: int = 500) -> dict:
-    """How sure the shipped classifier is about ``images``.
+                            batch_size: int = 500, guard: bool = True) -> dict:
+    """How sure the shipped classifier is about ``images``, with the noise guard.
 
-    Returns {"confident_share": share whose top class probability >= threshold,
+    The classifier is confidently wrong about noise (uniform noise: "Bag" at >= 0.9 for most images), so by
+    default (``guard=True``) an image counts as confident only when it also passes
+    :func:`aigc_course.metrics.features.looks_like_clothing` (pixel statistics inside the real range).
+
+    Returns {"confident_share": share with top class probability >= threshold (and, with the guard, passing it),
+             "unguarded_confident_share": the share without the guard,
+             "typical_share": share passing the guard (1.0 when ``guard`` is False),
              "class_histogram": list of 10 shares of the predicted classes,
              "predicted": int array (n,) of predicted classes,
              "confidence": float array (n,) of top probabilities,
+             "proba": float array (n, 10) of class probabilities (e.g. for :func:`inception_score`),
+             "typical": bool array (n,) (all True when ``guard`` is False),
              "mean_confidence": their mean}.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
         raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    if not isinstance(guard, bool):
+        raise ValueError(f"guard must be True or False, got {guard!r}")
     arr = _as_array(images, "images")
     if arr.ndim not in (3, 4):
         raise ValueError(f"images must have shape (n, 28, 28) or (n, 28, 28, 1), got {arr.shape}")
     proba = _features.predict_proba(arr, value_range=value_range, batch_size=batch_size)
     predicted = proba.argmax(axis=1)
     confidence = proba.max(axis=1)
+    typical = (_features.looks_like_clothing(arr, value_range) if guard
+               else np.ones(len(predicted), dtype=bool))
     hist = np.bincount(predicted, minlength=_features.NUM_CLASSES) / len(predicted)
     return {
-        "confident_share": float(np.mean(confidence >= threshold)),
+        "confident_share": float(np.mean((confidence >= threshold) & typical)),
+        "unguarded_confident_share": float(np.mean(confidence >= threshold)),
+        "typical_share": float(np.mean(typical)),
         "class_histogram": [float(h) for h in hist],
         "predicted": predicted.astype("int64"),
         "confidence": confidence,
+        "proba": proba,
+        "typical": typical,
         "mean_confidence": float(confidence.mean()),
     }
+
+
+def inception_score(images, value_range: str | None = None, batch_size: int = 500) -> float:
+    """Inception Score (Salimans et al. 2016) computed with the course's classifier instead of Inception-v3:
+    exp(mean over x of KL(p(y | x) || p(y))), where p(y) is the mean of p(y | x) over the set. It lies in
+    [1, number of classes]: high when every image gets one confident class and the classes are balanced.
+
+    ``images``: images (3-D/4-D, classified here) or a 2-D array of class probabilities (n, classes) whose
+    rows sum to 1. Its faults: it never looks at real data (a copy of the training set, or one perfect
+    image per class, scores as well as real data), it ignores diversity inside a class, and it depends on
+    the classifier."""
+    arr = _as_array(images, "images")
+    if arr.ndim == 2:
+        p = arr.astype("float64")
+        if len(p) == 0 or np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0, atol=1e-6):
+            raise ValueError(f"a 2-D images argument must hold class probabilities (rows >= 0 summing to 1), "
+                             f"got shape {arr.shape}; pass images (n, 28, 28[, 1]) or softmax outputs")
+    elif arr.ndim in (3, 4):
+        p = _features.predict_proba(arr, value_range=value_range, batch_size=batch_size)
+    else:
+        raise ValueError(f"images must be images (n, 28, 28[, 1]) or probabilities (n, classes), got shape "
+                         f"{arr.shape}")
+    marginal = p.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(p > 0, p * (np.log(p) - np.log(marginal)), 0.0).sum(axis=1)
+    return float(np.exp(kl.mean()))
 
 
 # --------------------------------------------------------------------------------- nearest neighbours

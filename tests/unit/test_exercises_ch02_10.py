@@ -147,6 +147,7 @@ def test_plot_generator_losses_and_explorer():
 
 # ---------------------------------------------------------------- chapter 10
 from aigc_course.exercises import ch10  # noqa: E402
+from aigc_course.metrics import fid  # noqa: E402
 
 
 def _trace_sqrt(s1, s2):
@@ -204,7 +205,7 @@ def test_ch10_q5_q6_reading_metrics():
     _wrong(ch10.q5, "blurry 请填 'A' 或 'B'，你给的是 'C'", "A", "C")
     assert ch10.q5.evaluate("A", ____).status == NOT_ATTEMPTED
     _ok(ch10.q6, "kid")
-    _wrong(ch10.q6, "FID 有偏：两组同分布的样本越少，FID 越大（第 10 章第 3 节的表）。", "FID")
+    _wrong(ch10.q6, "FID 有偏：两组同分布的样本越少，FID 越大（第 10 章第 6 节的图）。", "FID")
     assert ch10.q6.evaluate(____).status == NOT_ATTEMPTED
 
 
@@ -227,3 +228,67 @@ def test_random_spd_is_a_covariance_and_checks_its_input():
     assert np.allclose(s, s.T) and np.linalg.eigvalsh(s).min() > 0
     with pytest.raises(ValueError, match="d must be a positive int, got 0"):
         ch10.random_spd(0, 0)
+
+
+def test_ch10_q8_q9_fid_bias():
+    a, b = ch10.bias_features()
+    small, large = fid.fid(a[:50], b[:50]), fid.fid(a, b)
+    assert small > 10 * large > 0
+    _ok(ch10.q8, small, large)
+    _wrong(ch10.q8, "两个数填反了：fid_small 是用前 50 行算的，fid_large 用全部 2000 行。", large, small)
+    _wrong(ch10.q8, f"fid_large = {small:.4f} 不对；用 a 和 b 的全部 2000 行算 FID。", small, small)
+    assert ch10.q8.evaluate(____, large).status == NOT_ATTEMPTED
+    expected = 2 * ch10.BIAS_TRACE / ch10.BIAS_N
+    _ok(ch10.q9, expected)
+    rng = np.random.default_rng(0)
+    draw = lambda: (rng.normal(size=(50, 8)) * ch10.BIAS_SCALES).mean(0)   # noqa: E731
+    mc = np.mean([np.sum((draw() - draw()) ** 2) for _ in range(4000)])
+    _ok(ch10.q9, mc)                                     # a Monte-Carlo estimate is a correct form too
+    _wrong(ch10.q9, "两组样本的均值都有误差：差 μ̂a − μ̂b 的方差是两者之和，Tr(Σ)/n 要乘 2。", expected / 2)
+    _wrong(ch10.q9, "真值 ‖μa − μb‖² 是 0，但题目问的是估计值 ‖μ̂a − μ̂b‖² 的期望：它大于 0，这就是偏差。", 0.0)
+    assert ch10.q9.evaluate(____).status == NOT_ATTEMPTED
+
+
+def _design(**variant):
+    base = {"learning_rate": 1e-3, "steps": 1500, "images": 3000, "batch_size": 64}
+    return {"baseline": dict(base), "variant": {**base, "learning_rate": 3e-3, **variant}, "seeds": [0, 1, 2]}
+
+
+def test_ch10_q10_controlled_design():
+    _ok(ch10.q10, _design())
+    _ok(ch10.q10, {**_design(learning_rate=1e-4), "seeds": (7, 8, 9, 10)})      # any other lr, any seeds
+    _wrong(ch10.q10, "训练步数不同：多训练几步本身就会让模型变好，这会冒充成学习率的效果。", _design(steps=2000))
+    _wrong(ch10.q10, "数据量不同：一次改了两个因素，结果的差别无法归因于学习率。", _design(images=6000))
+    _wrong(ch10.q10, "只有 2 个种子：至少要 3 个，才能估计种子之间的离散，判断差别是否只是随机波动。",
+           {**_design(), "seeds": [0, 1]})
+    _wrong(ch10.q10, "要比较的因素是学习率：variant 的 learning_rate 应与基线不同。", _design(learning_rate=1e-3))
+    assert ch10.q10.evaluate({**_design(), "seeds": ____}).status == NOT_ATTEMPTED
+
+
+def test_ch10_q11_verdict_accepts_every_sensible_rule():
+    def spread_rule(base, variant):
+        d, s = variant.mean() - base.mean(), base.std() + variant.std()
+        return "better" if d < -s else "worse" if d > s else "no difference"
+
+    def t_rule(base, variant):   # Welch's t statistic beyond 2
+        se = np.sqrt(base.var(ddof=1) / len(base) + variant.var(ddof=1) / len(variant))
+        t = (variant.mean() - base.mean()) / se
+        return "better" if t < -2 else "worse" if t > 2 else "no difference"
+
+    _ok(ch10.q11, spread_rule)
+    _ok(ch10.q11, t_rule)
+    _wrong(ch10.q11, "均值差 -0.33 小于种子离散（约 5.92）时不能下结论，你的函数却说 'better'：只比较均值会把随机波动当成效果。",
+           lambda b, v: "better" if v.mean() < b.mean() else "worse")
+    _wrong(ch10.q11, "verdict 应返回 'better'、'worse' 或 'no difference'，你的函数返回了 True",
+           lambda b, v: True)
+    assert ch10.q11.evaluate(lambda b, v: ____).status == NOT_ATTEMPTED
+
+
+def test_ch10_q12_confounds():
+    for form in ({"A", "B"}, "AB", "b, a", ["a", "B"]):
+        _ok(ch10.q12, form)
+    _wrong(ch10.q12, "漏了 B：把翻转后的副本拼进数据集，训练图像数从 3000 变成了 6000，这本身是另一个因素。", "A")
+    _wrong(ch10.q12, "漏了 A：旧的 fit_steps 在 3000 张图上只跑了 234 步，在 6000 张图上跑了 281 步（第 10 章第 1 节）。", "B")
+    _wrong(ch10.q12, "C 在题目里两边是相同的（同一个种子、同一个评估集、同一个学习率），不是混杂因素。", "ABC")
+    _wrong(ch10.q12, "confounds 请填选项字母的集合，例如 {'A', 'C'} 或 'AC'，你给的是 'XYZ'", "XYZ")
+    assert ch10.q12.evaluate(____).status == NOT_ATTEMPTED
