@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import NotAttempted, Question, close, is_blank
+from .core import NotAttempted, Question, close, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "q12", "memo_data", "random_spd",
            "bias_features", "BIAS_TRACE", "BIAS_N", "Q4_LOGITS"]
@@ -45,8 +45,9 @@ def _call_number(fn, *args, what: str):
 
 # q1: Tr((Σ1 Σ2)^{1/2})
 def _check_trace_sqrt(fn):
-    if not callable(fn):
-        return f"trace_sqrt_product 应该是一个函数，而你给的是 {type(fn).__name__}"
+    bad = not_a_function(fn, "trace_sqrt_product")
+    if bad:
+        return bad
     s1, s2 = random_spd(5, 1), random_spd(5, 2)
     try:
         got = _call_number(fn, s1, s2, what="trace_sqrt_product")
@@ -74,8 +75,9 @@ q1 = Question(
 
 # q2: the Fréchet distance from statistics
 def _check_fid(fn):
-    if not callable(fn):
-        return f"frechet 应该是一个函数，而你给的是 {type(fn).__name__}"
+    bad = not_a_function(fn, "frechet")
+    if bad:
+        return bad
     rng = np.random.default_rng(3)
     mu1, mu2 = rng.normal(size=4), rng.normal(size=4)
     s1, s2 = random_spd(4, 4), random_spd(4, 5)
@@ -381,8 +383,9 @@ _VERDICT_CASES = [  # (baseline scores, variant scores, expected) with lower = b
 
 
 def _check_verdict(fn):
-    if not callable(fn):
-        return f"verdict 应该是一个函数，而你给的是 {type(fn).__name__}"
+    bad = not_a_function(fn, "verdict")
+    if bad:
+        return bad
     for base, var, expected in _VERDICT_CASES:
         got = fn(np.array(base), np.array(var))
         if is_blank(got):
