@@ -252,7 +252,7 @@ class TransformerBlock(keras.layers.Layer):
 
 class GPT(keras.Model):
     """Decoder-only character model: token + position embedding → ``layers`` causal Transformer blocks →
-    LayerNorm → logits over the vocabulary. Trained with ``fit(x, y)`` where ``y`` is ``x`` shifted by one
+    LayerNorm → logits over the vocabulary through the transposed token embedding (weight tying). Trained with ``fit(x, y)`` where ``y`` is ``x`` shifted by one
     token; the loss is the categorical next-token cross-entropy (``next_token_loss``)."""
 
     def __init__(self, vocab_size: int, seq_len: int, d_model: int = 128, heads: int = 4, layers: int = 2,
@@ -276,8 +276,8 @@ class GPT(keras.Model):
         self.blocks = [TransformerBlock(self.d_model, self.n_heads, dropout=self.dropout_rate, causal=True,
                                         name=f"block_{i}") for i in range(self.n_layers)]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-5)
-        self.head = keras.layers.Dense(self.vocab_size, name="logits",
-                                       kernel_initializer=keras.initializers.RandomNormal(stddev=0.02))
+        # weight tying: the output layer reuses the token embedding (logits = h Eᵀ + b), only a bias is new
+        self.output_bias = self.add_weight(shape=(self.vocab_size,), initializer="zeros", name="output_bias")
 
     def _check_tokens(self, tokens):
         if len(tokens.shape) != 2:
@@ -291,7 +291,11 @@ class GPT(keras.Model):
         h = self.embed_dropout(h, training=training)
         for block in self.blocks:
             h = block(h, training=training)
-        return self.head(self.final_norm(h))
+        return self.logits(self.final_norm(h))
+
+    def logits(self, h):
+        """Output layer tied to the token embedding E (vocab, d_model): h Eᵀ + b."""
+        return ops.matmul(h, ops.transpose(self.token_embedding.embeddings)) + self.output_bias
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if y is None:
