@@ -86,7 +86,7 @@ SPEC = chapter(
         "finetune_lr": 0.0002,
         "n_samples": 60,
         "max_new_tokens": 72,
-        "kv_repeats": 3,
+        "kv_repeats": 5,
         "bars": {"min_real_structure": 0.95, "min_real_rhyme": 0.8, "max_shuffled": 0.1,
                  "min_structure": 0.8, "min_rhyme_ratio": 0.5, "min_novelty": 0.8,
                  "pretraining_must_help": True, "min_kv_speedup": 3.0},

@@ -63,9 +63,14 @@ def lm_windows(stream, seq_len: int, stride: int | None = None) -> tuple[np.ndar
 class WindowDataset(keras.utils.PyDataset):
     """Random (x, y) windows from a token stream, ``steps`` batches per epoch, seeded: batch i of epoch e
     is the same in every run with the same seed. Lets ``fit()`` train on a long corpus with an epoch of
-    any length (so early stopping can look at the validation loss often)."""
+    any length (so early stopping can look at the validation loss often).
 
-    def __init__(self, stream, seq_len: int, batch_size: int, steps: int, seed: int = 0, **kwargs):
+    ``start_token``: when given (e.g. the ``<bos>`` id), every window starts at an occurrence of that token,
+    so the first text of each window sits at positions 0, 1, 2, … exactly as it does when generating from
+    ``<bos>``; the window then runs on into the following texts. None: windows start anywhere."""
+
+    def __init__(self, stream, seq_len: int, batch_size: int, steps: int, seed: int = 0,
+                 start_token: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.stream = _check_stream(stream, seq_len)
         self.seq_len = int(seq_len)
@@ -75,13 +80,25 @@ class WindowDataset(keras.utils.PyDataset):
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         self.seed, self.epoch = seed, 0
         self._span = np.arange(self.seq_len)[None, :]
+        self.starts = None
+        if start_token is not None:
+            if isinstance(start_token, bool) or not isinstance(start_token, (int, np.integer)):
+                raise ValueError(f"start_token must be a token id (int) or None, got {start_token!r}")
+            starts = np.flatnonzero(self.stream[:len(self.stream) - self.seq_len] == start_token)
+            if len(starts) == 0:
+                raise ValueError(f"no window of seq_len={self.seq_len} can start at token {start_token}: it does not "
+                                 f"occur early enough in the stream; use a longer stream or start_token=None")
+            self.starts = starts
 
     def __len__(self):
         return self.steps
 
     def __getitem__(self, i):
         rng = np.random.default_rng([self.seed, self.epoch, int(i)])
-        starts = rng.integers(0, len(self.stream) - self.seq_len, size=self.batch_size)
+        if self.starts is None:
+            starts = rng.integers(0, len(self.stream) - self.seq_len, size=self.batch_size)
+        else:
+            starts = self.starts[rng.integers(0, len(self.starts), size=self.batch_size)]
         idx = starts[:, None] + self._span
         return self.stream[idx], self.stream[idx + 1]
 

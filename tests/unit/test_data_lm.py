@@ -43,3 +43,15 @@ def test_window_dataset_is_seeded_and_shifted():
 def test_the_old_import_path_still_works():
     assert T.encode_texts is LM.encode_texts and T.lm_windows is LM.lm_windows
     assert T.WindowDataset is LM.WindowDataset
+
+
+def test_window_dataset_can_start_every_window_at_a_token():
+    stream = LM.encode_texts(["abcd", "ab", "abcdab", "c"], _Tok())     # <bos>=0 at 0, 6, 10, 18
+    ds = LM.WindowDataset(stream, seq_len=5, batch_size=16, steps=2, seed=1, start_token=0)
+    x, y = ds[0]
+    assert np.all(x[:, 0] == 0) and np.array_equal(x[:, 1:], y[:, :-1])
+    assert set(ds.starts.tolist()) == {0, 6, 10}            # 18 is too late for a full window
+    assert len({tuple(r) for r in x}) > 1
+    with raises_message(ValueError, "no window of seq_len=5 can start at token 9: it does not occur early enough "
+                                    "in the stream; use a longer stream or start_token=None"):
+        LM.WindowDataset(stream, seq_len=5, batch_size=2, steps=1, start_token=9)
