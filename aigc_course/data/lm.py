@@ -50,14 +50,33 @@ def _check_stream(stream, seq_len: int) -> np.ndarray:
     return stream.astype("int32")
 
 
-def lm_windows(stream, seq_len: int, stride: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed windows over ``stream`` (every ``stride`` tokens, default ``seq_len``): x = stream[i:i+seq_len],
-    y = stream[i+1:i+seq_len+1]. Returns int32 arrays (n, seq_len) each; used for validation sets."""
+def lm_windows(stream, seq_len: int, stride: int | None = None,
+               start_token: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed windows over ``stream``: x = stream[i:i+seq_len], y = stream[i+1:i+seq_len+1], for i every ``stride``
+    tokens (default ``seq_len``) or, with ``start_token``, at every occurrence of that token that leaves room
+    for a full window (one window per text when it is the ``<bos>`` id). Returns int32 arrays (n, seq_len) each;
+    used for validation sets."""
     stream = _check_stream(stream, seq_len)
-    stride = seq_len if stride is None else _check_positive_int("stride", stride)
-    starts = np.arange(0, len(stream) - seq_len, stride)
+    if start_token is not None:
+        if stride is not None:
+            raise ValueError("give stride or start_token, not both: windows start every stride tokens or at "
+                             "each start_token")
+        starts = _starts_at(stream, seq_len, start_token)
+    else:
+        stride = seq_len if stride is None else _check_positive_int("stride", stride)
+        starts = np.arange(0, len(stream) - seq_len, stride)
     idx = starts[:, None] + np.arange(seq_len)[None, :]
     return stream[idx], stream[idx + 1]
+
+
+def _starts_at(stream: np.ndarray, seq_len: int, start_token) -> np.ndarray:
+    if isinstance(start_token, bool) or not isinstance(start_token, (int, np.integer)):
+        raise ValueError(f"start_token must be a token id (int) or None, got {start_token!r}")
+    starts = np.flatnonzero(stream[:len(stream) - seq_len] == start_token)
+    if len(starts) == 0:
+        raise ValueError(f"no window of seq_len={seq_len} can start at token {start_token}: it does not "
+                         f"occur early enough in the stream; use a longer stream or start_token=None")
+    return starts
 
 
 class WindowDataset(keras.utils.PyDataset):
@@ -80,15 +99,7 @@ class WindowDataset(keras.utils.PyDataset):
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
         self.seed, self.epoch = seed, 0
         self._span = np.arange(self.seq_len)[None, :]
-        self.starts = None
-        if start_token is not None:
-            if isinstance(start_token, bool) or not isinstance(start_token, (int, np.integer)):
-                raise ValueError(f"start_token must be a token id (int) or None, got {start_token!r}")
-            starts = np.flatnonzero(self.stream[:len(self.stream) - self.seq_len] == start_token)
-            if len(starts) == 0:
-                raise ValueError(f"no window of seq_len={self.seq_len} can start at token {start_token}: it does not "
-                                 f"occur early enough in the stream; use a longer stream or start_token=None")
-            self.starts = starts
+        self.starts = None if start_token is None else _starts_at(self.stream, self.seq_len, start_token)
 
     def __len__(self):
         return self.steps

@@ -55,3 +55,13 @@ def test_window_dataset_can_start_every_window_at_a_token():
     with raises_message(ValueError, "no window of seq_len=5 can start at token 9: it does not occur early enough "
                                     "in the stream; use a longer stream or start_token=None"):
         LM.WindowDataset(stream, seq_len=5, batch_size=2, steps=1, start_token=9)
+
+
+def test_validation_windows_can_start_at_each_text():
+    stream = LM.encode_texts(["abcd", "ab", "abcdab", "c"], _Tok())     # <bos>=0 at 0, 6, 10, 18
+    x, y = LM.lm_windows(stream, 5, start_token=0)
+    assert x[:, 0].tolist() == [0, 0, 0] and x[1].tolist() == stream[6:11].tolist()
+    assert np.array_equal(y, np.stack([stream[i + 1:i + 6] for i in (0, 6, 10)]))
+    with raises_message(ValueError, "give stride or start_token, not both: windows start every stride tokens or at "
+                                    "each start_token"):
+        LM.lm_windows(stream, 5, stride=2, start_token=0)
