@@ -10,9 +10,10 @@ import math
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_number, close, is_blank
+from .core import NOT_ANSWERED, NotAttempted, Question, as_number, close, is_blank
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "P_TARGET", "LOGITS_T"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "P_TARGET", "LOGITS_T", "toy_step", "toy_logits",
+           "POEM_RHYME", "GROUPS", "POEM_TONE", "TONES", "PATTERN"]
 
 # q1: the model's probabilities of the correct next characters at four positions
 P_TARGET = np.array([0.5, 0.25, 0.125, 0.5])
@@ -159,3 +160,166 @@ q5 = Question(
     "q5", _check_q5, var="probs",
     hints=["T < 1 会让分布更尖。", "z = LOGITS_T / 0.5；probs = np.exp(z) / np.exp(z).sum()。"],
     solution="`probs = np.exp(LOGITS_T / 0.5) / np.exp(LOGITS_T / 0.5).sum()`。")
+
+
+# q6: the KV-cache generation loop, on a one-layer, one-head numpy GPT whose step function is given
+_TOY_V, _TOY_D, TOY_MAX_LEN = 11, 8, 12
+_toy = np.random.default_rng(80)
+_E = _toy.normal(scale=1.0, size=(_TOY_V, _TOY_D))
+_P = _toy.normal(scale=0.5, size=(TOY_MAX_LEN, _TOY_D))
+_WQ, _WK, _WV = (_toy.normal(scale=0.6, size=(_TOY_D, _TOY_D)) for _ in range(3))
+
+
+def _toy_attend(x_t, keys, values):
+    scores = keys @ (x_t @ _WQ) / math.sqrt(_TOY_D)
+    w = np.exp(scores - scores.max())
+    return x_t + (w / w.sum()) @ values
+
+
+def toy_step(token, pos, k_cache, v_cache):
+    """One cached step of a tiny numpy GPT: the token at position ``pos`` → (logits (vocab,), new k_cache,
+    new v_cache). The caches are (max_len, d) arrays; the returned ones are NEW arrays with row ``pos`` written
+    (the arguments are not changed), so a loop must keep what the step returns."""
+    x = _E[int(token)] + _P[int(pos)]
+    k_cache, v_cache = np.array(k_cache, dtype="float64"), np.array(v_cache, dtype="float64")
+    k_cache[pos], v_cache[pos] = x @ _WK, x @ _WV
+    h = _toy_attend(x, k_cache[:pos + 1], v_cache[:pos + 1])
+    return h @ _E.T, k_cache, v_cache
+
+
+def toy_logits(tokens) -> np.ndarray:
+    """All positions at once, recomputing everything (no cache): logits (len(tokens), vocab)."""
+    x = _E[np.asarray(tokens)] + _P[:len(tokens)]
+    keys, values = x @ _WK, x @ _WV
+    return np.stack([_toy_attend(x[t], keys[:t + 1], values[:t + 1]) for t in range(len(tokens))]) @ _E.T
+
+
+def _greedy_by_recomputing(prompt, n_new):
+    out = list(prompt)
+    for _ in range(n_new):
+        out.append(int(np.argmax(toy_logits(out)[-1])))
+    return out
+
+
+def _check_q6(generate):
+    if not callable(generate):
+        return f"generate 应该是一个函数，而你给的是 {type(generate).__name__}"
+    for prompt, n_new in [([3], 6), ([5, 1, 7], 5), ([2, 2], 8)]:
+        calls = []
+
+        def counting_step(token, pos, k_cache, v_cache):
+            calls.append(int(pos))
+            return toy_step(token, pos, k_cache, v_cache)
+
+        out = generate(counting_step, list(prompt), n_new)
+        if is_blank(out):
+            raise NotAttempted("函数里还有 ____。")
+        try:
+            got = [int(t) for t in np.asarray(out).reshape(-1)]
+        except (TypeError, ValueError):
+            return f"generate 应返回一串整数编号（列表或数组），而你返回的是 {type(out).__name__}"
+        want = _greedy_by_recomputing(prompt, n_new)
+        if got == want:
+            if calls != list(range(len(prompt) + n_new - 1)):
+                return (f"结果对了，但 step 被调用的位置是 {calls}：每个字（提示里的和新生成的）应当正好喂一次，"
+                        f"位置依次为 0, 1, …, {len(prompt) + n_new - 2}。")
+            continue
+        if got == want[len(prompt):]:
+            return "只返回了新生成的字；请返回提示加上新字的完整序列。"
+        if len(got) != len(want):
+            return f"提示 {prompt} 加 {n_new} 个新字应共有 {len(want)} 个编号，而你返回了 {len(got)} 个。"
+        if calls and calls[0] != 0:
+            return "第一个字的位置应是 0：提示里的每个字都要先喂给 step，把它们的键和值写进缓存。"
+        if len(set(calls)) < len(calls):
+            return f"同一个位置被喂了不止一次（{calls}）：位置应随每个字加 1。"
+        return (f"对提示 {prompt}，贪心结果应为 {want}，而你得到 {got}。检查：是否把 step 返回的新缓存保存下来、"
+                f"传给下一步？是否用最后一个位置的 logits 取 argmax？")
+    return None
+
+
+q6 = Question(
+    "q6", _check_q6, var="generate",
+    hints=["先建两个全零缓存 np.zeros((TOY_MAX_LEN, 8))；对提示中的每个字依次调用 step(token, pos, k, v)，"
+           "并把返回的 k, v 接住。",
+           "提示的最后一个字喂进去之后，logits 就是下一个字的分布：取 argmax 接到序列后面，再把这个新字在下一个位置喂进去。"],
+    solution="```python\ndef generate(step, prompt, n_new):\n    k = np.zeros((ch08.TOY_MAX_LEN, 8)); v = np.zeros_like(k)\n"
+             "    out = list(prompt)\n    for pos in range(len(prompt) + n_new - 1):\n"
+             "        logits, k, v = step(out[pos], pos, k, v)\n        if pos >= len(prompt) - 1:\n"
+             "            out.append(int(np.argmax(logits)))\n    return out\n```")
+
+
+# q7: rhyme words and whether they rhyme (平水韵 groups of the characters involved, given)
+POEM_RHYME = "空山新雨后，天气晚来秋。\n明月松间照，清泉石上流。\n竹喧归浣女，莲动下渔舟。\n随意春芳歇，王孙自可留。"
+GROUPS = {"后": {"上声二十五有", "去声二十六宥"}, "秋": {"下平声十一尤"}, "照": {"去声十八嘯"},
+          "流": {"下平声十一尤"}, "女": {"上声六語", "去声六御"}, "舟": {"下平声十一尤"}, "歇": {"入声六月"},
+          "留": {"下平声十一尤", "去声二十六宥"}}
+"""The 平水韵 groups of the verse-final characters, as ``aigc_course.metrics.text.rhyme_table()`` gives them."""
+_RHYME_WORDS = ["秋", "流", "舟", "留"]
+
+
+def _check_q7(words, rhyme_ok):
+    if is_blank(words) or is_blank(rhyme_ok):
+        raise NotAttempted(NOT_ANSWERED)
+    if isinstance(words, str):
+        words = list(words)
+    try:
+        words = [str(w) for w in words]
+    except TypeError:
+        return f"words 应该是一串字（列表或字符串），而你给的是 {type(words).__name__}"
+    if words != _RHYME_WORDS:
+        if words == ["后", "照", "女", "歇"]:
+            return "这是单数句的末字；押韵的是双数句（第 2、4、6、8 句）的末字。"
+        if words == ["后", "秋", "照", "流", "女", "舟", "歇", "留"]:
+            return "这是每一句的末字；只取双数句的末字。"
+        return f"words 应是双数句的末字，按顺序共 4 个，而你给的是 {words}。"
+    if not isinstance(rhyme_ok, (bool, np.bool_)):
+        return f"rhyme_ok 应该是 True 或 False，而你给的是 {type(rhyme_ok).__name__}"
+    if not bool(rhyme_ok):
+        return "四个韵脚有共同的韵部（下平声十一尤），所以押韵：求它们韵部集合的交集，非空即押韵。"
+    return None
+
+
+q7 = Question(
+    "q7", _check_q7, var=("words", "rhyme_ok"),
+    hints=["把诗按“，”和“。”切成句，取第 2、4、6、8 句的最后一个字。",
+           "set.intersection(*[GROUPS[w] for w in words]) 非空就押韵（多音字属于几个韵部，有一个共同的就行）。"],
+    solution="```python\nverses = [v for v in re.split(\"[，。\\n]\", POEM_RHYME) if v]\nwords = [v[-1] for v in verses[1::2]]\n"
+             "rhyme_ok = bool(set.intersection(*[GROUPS[w] for w in words]))\n```\n韵脚 秋流舟留，同属下平声十一尤。")
+
+
+# q8: tone agreement of 柳宗元《江雪》 with the 平起 pattern of a 五绝 (tones of its characters given)
+POEM_TONE = "千山鸟飞绝，万径人踪灭。\n孤舟蓑笠翁，独钓寒江雪。"
+TONES = {"千": "平", "山": "平", "鸟": "仄", "飞": "平", "绝": "仄", "万": "仄", "径": "仄", "人": "平", "踪": "平",
+         "灭": "仄", "孤": "平", "舟": "平", "蓑": "平", "笠": "仄", "翁": "平", "独": "仄", "钓": "仄", "寒": "平",
+         "江": "平", "雪": "仄"}
+PATTERN = [[None, "平", None, "仄", None], [None, "仄", None, "平", "平"],
+           [None, "仄", None, "平", "仄"], [None, "平", None, "仄", "平"]]
+"""``aigc_course.metrics.text.tone_pattern(4, 5, "平")``: the regulated tone of each character, None = free."""
+_HITS, _TOTAL = 3, 11
+
+
+def _check_q8(agreement):
+    try:
+        a = as_number(agreement, "agreement")
+    except TypeError as exc:
+        return str(exc)
+    if close(a, _HITS / _TOTAL):
+        return None
+    if close(a, _HITS / 20):
+        return "分母只数有规定的位置（PATTERN 中不是 None 的 11 个），不是全部 20 个字。"
+    if close(a, 1 - _HITS / _TOTAL):
+        return "这是不吻合的比例；要的是吻合的比例。"
+    if close(a, _HITS):
+        return "这是吻合的个数；再除以有规定的位置数。"
+    return f"agreement = {a:.4f} 不对：在 PATTERN 不是 None 的位置上，数字的平仄与规定相同的比例。"
+
+
+q8 = Question(
+    "q8", _check_q8, var="agreement",
+    hints=["把诗切成 4 句，逐句逐字与 PATTERN 的同一位置对照；PATTERN 为 None 的位置跳过。",
+           "吻合：TONES[字] 包含规定的平仄（多音字写作“平仄”，两种都算）。agreement = 吻合数 / 有规定的位置数。"],
+    solution="```python\nverses = [v for v in re.split(\"[，。\\n]\", POEM_TONE) if v]\n"
+             "pairs = [(TONES[c], want) for v, row in zip(verses, PATTERN) for c, want in zip(v, row) if want]\n"
+             "agreement = sum(want in tone for tone, want in pairs) / len(pairs)\n```\n"
+             f"结果 {_HITS}/{_TOTAL} ≈ {_HITS / _TOTAL:.3f}。《江雪》押入声韵，是一首古绝，并不遵守近体诗的平仄，"
+             "所以这个指标在一首真诗上也可能很低：读指标前先确认它的前提。")

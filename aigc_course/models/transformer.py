@@ -22,15 +22,10 @@ import keras
 import numpy as np
 from keras import ops
 
+from ..data.lm import _check_positive_int
 from .losses import next_token_loss
 
 POSITION_KINDS = ("learned", "sinusoidal")
-
-
-def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def _check_dropout(value) -> float:
@@ -257,7 +252,7 @@ class TransformerBlock(keras.layers.Layer):
 
 class GPT(keras.Model):
     """Decoder-only character model: token + position embedding → ``layers`` causal Transformer blocks →
-    LayerNorm → logits over the vocabulary. Trained with ``fit(x, y)`` where ``y`` is ``x`` shifted by one
+    LayerNorm → logits over the vocabulary through the transposed token embedding (weight tying). Trained with ``fit(x, y)`` where ``y`` is ``x`` shifted by one
     token; the loss is the categorical next-token cross-entropy (``next_token_loss``)."""
 
     def __init__(self, vocab_size: int, seq_len: int, d_model: int = 128, heads: int = 4, layers: int = 2,
@@ -281,8 +276,8 @@ class GPT(keras.Model):
         self.blocks = [TransformerBlock(self.d_model, self.n_heads, dropout=self.dropout_rate, causal=True,
                                         name=f"block_{i}") for i in range(self.n_layers)]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-5)
-        self.head = keras.layers.Dense(self.vocab_size, name="logits",
-                                       kernel_initializer=keras.initializers.RandomNormal(stddev=0.02))
+        # weight tying: the output layer reuses the token embedding (logits = h Eᵀ + b), only a bias is new
+        self.output_bias = self.add_weight(shape=(self.vocab_size,), initializer="zeros", name="output_bias")
 
     def _check_tokens(self, tokens):
         if len(tokens.shape) != 2:
@@ -296,7 +291,11 @@ class GPT(keras.Model):
         h = self.embed_dropout(h, training=training)
         for block in self.blocks:
             h = block(h, training=training)
-        return self.head(self.final_norm(h))
+        return self.logits(self.final_norm(h))
+
+    def logits(self, h):
+        """Output layer tied to the token embedding E (vocab, d_model): h Eᵀ + b."""
+        return ops.matmul(h, ops.transpose(self.token_embedding.embeddings)) + self.output_bias
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if y is None:
@@ -330,70 +329,6 @@ def build_gpt(vocab_size: int, seq_len: int, d_model: int = 128, heads: int = 4,
     return model
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Data for a character language model: one token stream, cut into (input, target) windows.
-
-def encode_texts(texts, tokenizer) -> np.ndarray:
-    """One int32 stream: for each text, <bos> + its characters + <eos>, all concatenated."""
-    if isinstance(texts, str):
-        raise TypeError("texts must be a list of strings (or Poem objects), not one string")
-    ids: list[int] = []
-    n = 0
-    for t in texts:
-        t = getattr(t, "text", t)
-        if not isinstance(t, str):
-            raise TypeError(f"texts must hold strings or Poem objects, got {type(t).__name__}")
-        ids.extend(tokenizer.encode(t, add_bos=True, add_eos=True))
-        n += 1
-    if n == 0:
-        raise ValueError("texts must not be empty")
-    return np.asarray(ids, dtype="int32")
-
-
-def _check_stream(stream, seq_len: int) -> np.ndarray:
-    stream = np.asarray(stream)
-    seq_len = _check_positive_int("seq_len", seq_len)
-    if stream.ndim != 1 or stream.dtype.kind not in "iu":
-        raise ValueError(f"stream must be a 1-D array of token ids, got shape {stream.shape} and dtype {stream.dtype}")
-    if len(stream) < seq_len + 1:
-        raise ValueError(f"stream has {len(stream)} tokens; windows of seq_len={seq_len} need at least {seq_len + 1}")
-    return stream.astype("int32")
-
-
-def lm_windows(stream, seq_len: int, stride: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed windows over ``stream`` (every ``stride`` tokens, default ``seq_len``): x = stream[i:i+seq_len],
-    y = stream[i+1:i+seq_len+1]. Returns int32 arrays (n, seq_len) each; used for validation sets."""
-    stream = _check_stream(stream, seq_len)
-    stride = seq_len if stride is None else _check_positive_int("stride", stride)
-    starts = np.arange(0, len(stream) - seq_len, stride)
-    idx = starts[:, None] + np.arange(seq_len)[None, :]
-    return stream[idx], stream[idx + 1]
-
-
-class WindowDataset(keras.utils.PyDataset):
-    """Random (x, y) windows from a token stream, ``steps`` batches per epoch, seeded: batch i of epoch e
-    is the same in every run with the same seed. Lets ``fit()`` train on a long corpus with an epoch of
-    any length (so early stopping can look at the validation loss often)."""
-
-    def __init__(self, stream, seq_len: int, batch_size: int, steps: int, seed: int = 0, **kwargs):
-        super().__init__(**kwargs)
-        self.stream = _check_stream(stream, seq_len)
-        self.seq_len = int(seq_len)
-        self.batch_size = _check_positive_int("batch_size", batch_size)
-        self.steps = _check_positive_int("steps", steps)
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-        self.seed, self.epoch = seed, 0
-        self._span = np.arange(self.seq_len)[None, :]
-
-    def __len__(self):
-        return self.steps
-
-    def __getitem__(self, i):
-        rng = np.random.default_rng([self.seed, self.epoch, int(i)])
-        starts = rng.integers(0, len(self.stream) - self.seq_len, size=self.batch_size)
-        idx = starts[:, None] + self._span
-        return self.stream[idx], self.stream[idx + 1]
-
-    def on_epoch_end(self):
-        self.epoch += 1
+# The language-model data pipeline (token stream, windows, WindowDataset) lives in ``aigc_course.data.lm``;
+# the names stay importable from here for code written against earlier versions.
+from ..data.lm import WindowDataset, encode_texts, lm_windows  # noqa: E402,F401

@@ -221,3 +221,62 @@ def test_ch08_q5_temperature():
     assert _status(ch08.q5, np.exp(z) / np.exp(z).sum()) == (
         INCORRECT, "这是温度 T = 1 的结果：先把 logits 除以 T = 0.5，再做 softmax。")
     assert _status(ch08.q5, ____)[0] == NOT_ATTEMPTED
+
+
+def _cached_loop(keep_caches=True, feed_prompt=True):
+    def generate(step, prompt, n_new):
+        k = np.zeros((ch08.TOY_MAX_LEN, 8))
+        v = np.zeros_like(k)
+        out = list(prompt)
+        first = 0 if feed_prompt else len(prompt) - 1
+        for pos in range(first, len(prompt) + n_new - 1):
+            logits, k2, v2 = step(out[pos], pos, k, v)
+            if keep_caches:
+                k, v = k2, v2
+            if pos >= len(prompt) - 1:
+                out.append(int(np.argmax(logits)))
+        return np.array(out)          # an array is as good as a list
+    return generate
+
+
+def test_ch08_q6_kv_cache_loop():
+    assert _status(ch08.q6, _cached_loop()) == (CORRECT, "")
+    status, msg = _status(ch08.q6, _cached_loop(keep_caches=False))
+    assert status == INCORRECT and "是否把 step 返回的新缓存保存下来" in msg
+    assert _status(ch08.q6, _cached_loop(feed_prompt=False)) == (
+        INCORRECT, "第一个字的位置应是 0：提示里的每个字都要先喂给 step，把它们的键和值写进缓存。")
+    only_new = lambda step, prompt, n: _cached_loop()(step, prompt, n)[len(prompt):]
+    assert _status(ch08.q6, only_new) == (INCORRECT, "只返回了新生成的字；请返回提示加上新字的完整序列。")
+    assert _status(ch08.q6, lambda step, prompt, n: ____)[0] == NOT_ATTEMPTED
+    # the cached step and recomputing the prefix agree
+    k = v = np.zeros((ch08.TOY_MAX_LEN, 8))
+    for pos, token in enumerate([3, 4, 5]):
+        logits, k, v = ch08.toy_step(token, pos, k, v)
+    np.testing.assert_allclose(logits, ch08.toy_logits([3, 4, 5])[-1], rtol=1e-12)
+
+
+def test_ch08_q7_rhyme_words():
+    assert _status(ch08.q7, ["秋", "流", "舟", "留"], True) == (CORRECT, "")
+    assert _status(ch08.q7, "秋流舟留", np.bool_(True)) == (CORRECT, "")
+    assert _status(ch08.q7, ["后", "照", "女", "歇"], True) == (
+        INCORRECT, "这是单数句的末字；押韵的是双数句（第 2、4、6、8 句）的末字。")
+    assert _status(ch08.q7, ["秋", "流", "舟", "留"], False)[0] == INCORRECT
+    assert _status(ch08.q7, ____, True)[0] == NOT_ATTEMPTED
+    from aigc_course.metrics import text
+    assert text.rhyme_words(ch08.POEM_RHYME) == ["秋", "流", "舟", "留"] and text.rhymes(ch08.POEM_RHYME)
+
+
+def test_ch08_q8_tone_agreement():
+    from fractions import Fraction
+
+    assert _status(ch08.q8, 3 / 11) == (CORRECT, "")
+    assert _status(ch08.q8, Fraction(3, 11)) == (CORRECT, "")
+    assert _status(ch08.q8, 3 / 20) == (
+        INCORRECT, "分母只数有规定的位置（PATTERN 中不是 None 的 11 个），不是全部 20 个字。")
+    assert _status(ch08.q8, 8 / 11) == (INCORRECT, "这是不吻合的比例；要的是吻合的比例。")
+    # the given data are the package's table and pattern
+    from aigc_course.metrics import text
+    table = text.rhyme_table()
+    assert all(table.tone(c) == t for c, t in ch08.TONES.items())
+    assert all(set(table.groups(c)) == g for c, g in ch08.GROUPS.items())
+    assert [list(r) for r in text.tone_pattern(4, 5, "平")] == ch08.PATTERN

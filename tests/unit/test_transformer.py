@@ -137,38 +137,6 @@ def test_gpt_fit_lowers_the_next_token_loss():
     assert after < 0.5 * before
 
 
-class _Tok:
-    bos_id, eos_id = 0, 1
-
-    def encode(self, text, add_bos=False, add_eos=False):
-        return [self.bos_id] * add_bos + [ord(c) - ord("a") + 2 for c in text] + [self.eos_id] * add_eos
-
-
-def test_encode_texts_and_windows():
-    stream = T.encode_texts(["ab", "c"], _Tok())
-    assert stream.tolist() == [0, 2, 3, 1, 0, 4, 1] and stream.dtype == np.int32
-    x, y = T.lm_windows(stream, 3, stride=2)
-    assert x.tolist() == [[0, 2, 3], [3, 1, 0]] and y.tolist() == [[2, 3, 1], [1, 0, 4]]
-    with pytest.raises(ValueError, match="stream has 7 tokens; windows of seq_len=7 need at least 8"):
-        T.lm_windows(stream, 7)
-    with pytest.raises(TypeError, match="texts must be a list of strings"):
-        T.encode_texts("ab", _Tok())
-
-
-def test_window_dataset_is_seeded_and_shifted():
-    stream = np.arange(100, dtype="int32")
-    ds = T.WindowDataset(stream, seq_len=8, batch_size=4, steps=3, seed=5)
-    assert len(ds) == 3
-    x, y = ds[1]
-    assert x.shape == (4, 8) and np.array_equal(y, x + 1)
-    again = T.WindowDataset(stream, seq_len=8, batch_size=4, steps=3, seed=5)[1][0]
-    assert np.array_equal(x, again)
-    ds.on_epoch_end()
-    assert not np.array_equal(ds[1][0], x)  # a new epoch draws new windows
-    with pytest.raises(ValueError, match="steps must be a positive int, got 0"):
-        T.WindowDataset(stream, seq_len=8, batch_size=4, steps=0)
-
-
 def test_attention_plots_and_explorer(monkeypatch, capsys):
     import matplotlib
 
