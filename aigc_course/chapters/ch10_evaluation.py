@@ -97,7 +97,7 @@ SPEC = chapter(
         "ema": 0.999,
         "jit_compile": True,
         "dcgan_early_steps": 400,
-        "dcgan_steps": 4000,
+        "dcgan_steps": 10000,
         "vae_steps": 4000,
         "fid_ns": [100, 200, 500, 1000, 2000],
         "fid_repeats": 3,
