@@ -392,7 +392,8 @@ def stft(audio, n_fft: int = 512, hop: int = 128) -> np.ndarray:
     S[t, k] = sum_n x[t * hop + n] w[n] exp(-2 pi i k n / n_fft). (samples,) -> (frames, n_fft // 2 + 1)
     complex128; (n, samples) -> (n, frames, bins). ``istft`` inverts it."""
     n_fft, hop = _check_frame(n_fft, hop)
-    a = _check_audio(audio).astype("float64")
+    _check_audio(audio)
+    a = np.asarray(audio, dtype="float64")  # keep float64 input exact (Griffin-Lim iterates on it)
     window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)
     return np.fft.rfft(_frames(a, n_fft, hop) * window, axis=-1)
 

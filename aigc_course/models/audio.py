@@ -8,7 +8,8 @@ every position. Each block is
 
     z = causal_conv_d(h) [+ W_c c],   a = tanh(z_f) * sigmoid(z_g),   h <- h + W_res a,   skip += W_skip a
 
-with dilation d; the dilations 1, 2, 4, ... double the receptive field at each layer.
+with dilation d; the dilations 1, 2, 4, ... double the receptive field at each layer. The head reads
+relu(sum of the skips + the final h) through two 1x1 convolutions.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def build_wavenet(n_levels: int = 256, channels: int = 32, dilations: Sequence[i
     for i, d in enumerate(dilations):
         h, s = CausalBlock(channels, d, conditioned=c is not None, name=f"block_{i}")([h, c] if c is not None else h)
         skips.append(s)
-    out = layers.Activation("relu")(layers.Add()(skips) if len(skips) > 1 else skips[0])
+    # the skips of every block plus the end of the residual stream (so the last block's residual is used too)
+    out = layers.Activation("relu")(layers.Add()(skips + [h]))
     out = layers.Conv1D(channels, 1, activation="relu", name="head")(out)
     logits = layers.Conv1D(n_levels, 1, name="logits")(out)
     return keras.Model(inputs if c is not None else x_in, logits, name=name)
@@ -174,7 +176,7 @@ class FastGenerator:
             queue[slot] = h
             skip = skip + a @ sw + sb
             h = h + a @ rw + rb
-        out = np.maximum(np.maximum(skip, 0.0) @ self.head_w[0] + self.head_b, 0.0)
+        out = np.maximum(np.maximum(skip + h, 0.0) @ self.head_w[0] + self.head_b, 0.0)
         self.t += 1
         return out @ self.out_w[0] + self.out_b
 
