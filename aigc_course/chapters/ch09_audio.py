@@ -51,7 +51,7 @@ SPEC = chapter(
     standard={
         "n_notes": 4000,
         "hidden": [256, 128],
-        "epochs": 40,
+        "epochs": 60,
         "batch_size": 64,
         "learning_rate": 0.002,
         "gl_iters": 60,
