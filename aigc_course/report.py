@@ -141,12 +141,15 @@ def _notebook_dirs() -> list[Path]:
 
 
 def resolve_notebook(notebook: str | os.PathLike) -> Path:
-    """A chapter id ("04_dcgan") -> notebooks/04_dcgan.ipynb (looked up under the current folder, then
-    beside the package); a path ending in .ipynb -> that file. Raises ValueError for anything else."""
+    """A chapter id ("04_dcgan") or its number ("04", "4") -> notebooks/04_dcgan.ipynb (looked up under the
+    current folder, then beside the package); a path ending in .ipynb -> that file. Raises ValueError for
+    anything else."""
     if not isinstance(notebook, (str, os.PathLike)):
         raise TypeError(f"notebook must be a chapter id or a path to a .ipynb file, got {type(notebook).__name__}")
     text = os.fspath(notebook)
     chapters = _chapter_ids()
+    if text.isdigit():
+        text = next((c for c in chapters if c.split("_", 1)[0] == f"{int(text):02d}"), text)
     if text.endswith(".ipynb"):
         path = Path(text).expanduser()
         if not path.is_file():
@@ -159,8 +162,8 @@ def resolve_notebook(notebook: str | os.PathLike) -> Path:
                 return path.resolve()
         raise ValueError(f"chapter {text!r} has no notebook yet (looked for "
                          f"{', '.join(str(d / (text + '.ipynb')) for d in _notebook_dirs())})")
-    raise ValueError(f"unknown notebook {text!r}: give a chapter id ({', '.join(chapters)}) "
-                     f"or a path to a .ipynb file")
+    raise ValueError(f"unknown notebook {text!r}: give a chapter id ({', '.join(chapters)}), its number "
+                     f"(e.g. 04) or a path to a .ipynb file")
 
 
 def _read_notebook(path: Path) -> dict:

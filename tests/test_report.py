@@ -15,9 +15,13 @@ FIXTURE = ROOT / "tests" / "fixtures" / "tiny_report.ipynb"
 
 
 def test_unknown_notebook_is_a_clear_error(tmp_path):
-    with raises_message(ValueError, f"unknown notebook '99_nothing': give a chapter id ({', '.join(CHAPTERS)}) "
-                                    f"or a path to a .ipynb file"):
+    with raises_message(ValueError, f"unknown notebook '99_nothing': give a chapter id ({', '.join(CHAPTERS)}), "
+                                    f"its number (e.g. 04) or a path to a .ipynb file"):
         report.run_notebook("99_nothing", out=tmp_path)
+    with raises_message(ValueError, f"unknown notebook '99': give a chapter id ({', '.join(CHAPTERS)}), "
+                                    f"its number (e.g. 04) or a path to a .ipynb file"):
+        report.run_notebook("99", out=tmp_path)
+    assert report.resolve_notebook("4") == report.resolve_notebook("04") == report.resolve_notebook("04_dcgan")
     with raises_message(ValueError, f"notebook file {tmp_path / 'missing.ipynb'} does not exist"):
         report.make_report(str(tmp_path / "missing.ipynb"))
     with raises_message(ValueError, "grid['x'] must be a non-empty list of values, got []"):

@@ -366,6 +366,180 @@ def pitch_report(audio, sr: int = SAMPLE_RATE, pitch_range: tuple[float, float] 
     return {"share": float(clear.mean()), "clear": clear, "f0": f0, "midi": midi, "clarity": clarity}
 
 
+# ---- sampling, aliasing, STFT and Griffin-Lim --------------------------------------------------------------
+def alias_frequency(f, sr: int) -> np.ndarray | float:
+    """The frequency (Hz, in [0, sr / 2]) at which a sine of frequency ``f`` is heard after sampling at ``sr``:
+    fold f into [0, sr): f mod sr, then reflect the upper half, |f - sr * round(f / sr)|."""
+    sr = _check_sr(sr)
+    f = np.asarray(f, dtype="float64")
+    if np.any(f < 0):
+        raise ValueError(f"frequencies must be >= 0 Hz, got min {float(f.min())}")
+    out = np.abs(f - sr * np.round(f / sr))
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _check_frame(n_fft, hop) -> tuple[int, int]:
+    for name, v in (("n_fft", n_fft), ("hop", hop)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be an int >= 1, got {v!r}")
+    if hop > n_fft:
+        raise ValueError(f"hop must be <= n_fft so that frames overlap or touch, got hop={hop}, n_fft={n_fft}")
+    return int(n_fft), int(hop)
+
+
+def stft(audio, n_fft: int = 512, hop: int = 128) -> np.ndarray:
+    """Complex short-time Fourier transform with a periodic Hann window, no padding:
+    S[t, k] = sum_n x[t * hop + n] w[n] exp(-2 pi i k n / n_fft). (samples,) -> (frames, n_fft // 2 + 1)
+    complex128; (n, samples) -> (n, frames, bins). ``istft`` inverts it."""
+    n_fft, hop = _check_frame(n_fft, hop)
+    _check_audio(audio)
+    a = np.asarray(audio, dtype="float64")  # keep float64 input exact (Griffin-Lim iterates on it)
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)
+    return np.fft.rfft(_frames(a, n_fft, hop) * window, axis=-1)
+
+
+def istft(spec, hop: int = 128, length: int | None = None) -> np.ndarray:
+    """Inverse of ``stft`` by weighted overlap-add: each frame's inverse FFT times the window, summed, divided
+    by the sum of squared windows (floored at 1e-3 of its maximum, so that the few edge samples that the
+    windows barely cover are damped instead of amplified). (frames, bins) -> (samples,)."""
+    s = np.asarray(spec)
+    if s.ndim != 2 or s.shape[1] < 2:
+        raise ValueError(f"spec must have shape (frames, bins) with bins >= 2, got {s.shape}")
+    n_fft = 2 * (s.shape[1] - 1)
+    n_fft, hop = _check_frame(n_fft, hop)
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)
+    frames = np.fft.irfft(s, n=n_fft, axis=-1) * window
+    n = n_fft + hop * (len(s) - 1)
+    out, norm = np.zeros(n), np.zeros(n)
+    for t, frame in enumerate(frames):
+        out[t * hop: t * hop + n_fft] += frame
+        norm[t * hop: t * hop + n_fft] += window ** 2
+    out = out / np.maximum(norm, 1e-3 * norm.max())   # the first and last few samples: no blow-up
+    if length is not None:
+        out = np.pad(out, (0, max(0, length - n)))[:length]
+    return out
+
+
+def griffin_lim(magnitude, hop: int = 128, n_iter: int = 50, length: int | None = None, seed: int = 0,
+                return_errors: bool = False):
+    """Griffin & Lim (1984): a signal whose STFT magnitude is close to ``magnitude`` (frames, bins), found by
+    alternating projections from random phases: x = istft(M * exp(i phase)), phase = angle(stft(x)).
+    Returns the signal (samples,) and, with ``return_errors``, the spectral convergence after each iteration."""
+    mag = np.asarray(magnitude, dtype="float64")
+    if mag.ndim != 2 or mag.shape[1] < 2 or np.any(mag < 0):
+        raise ValueError(f"magnitude must be a (frames, bins) array of values >= 0, got shape {mag.shape}")
+    if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 1:
+        raise ValueError(f"n_iter must be an int >= 1, got {n_iter!r}")
+    n_fft = 2 * (mag.shape[1] - 1)
+    phase = np.exp(2j * np.pi * np.random.default_rng(seed).random(mag.shape))
+    errors = []
+    for _ in range(int(n_iter)):
+        x = istft(mag * phase, hop=hop, length=length)
+        rebuilt = stft(x, n_fft=n_fft, hop=hop)
+        errors.append(spectral_convergence(mag, np.abs(rebuilt)))
+        phase = np.exp(1j * np.angle(rebuilt))
+    x = istft(mag * phase, hop=hop, length=length)
+    return (x, np.asarray(errors)) if return_errors else x
+
+
+def spectral_convergence(reference, estimate) -> float:
+    """||reference - estimate||_F / ||reference||_F for two magnitude spectrograms (0 = identical)."""
+    r, e = np.asarray(reference, dtype="float64"), np.asarray(estimate, dtype="float64")
+    if r.shape != e.shape:
+        raise ValueError(f"reference and estimate must have the same shape, got {r.shape} and {e.shape}")
+    return float(np.linalg.norm(r - e) / max(np.linalg.norm(r), 1e-12))
+
+
+def snr_db(reference, estimate) -> float:
+    """Signal-to-noise ratio 10 log10(sum ref^2 / sum (ref - est)^2) in dB (inf when they are equal)."""
+    r, e = np.asarray(reference, dtype="float64"), np.asarray(estimate, dtype="float64")
+    if r.shape != e.shape:
+        raise ValueError(f"reference and estimate must have the same shape, got {r.shape} and {e.shape}")
+    err = np.sum((r - e) ** 2)
+    return float("inf") if err == 0 else float(10 * np.log10(np.sum(r ** 2) / err))
+
+
+# ---- mu-law companding --------------------------------------------------------------------------------------
+def _check_mu(mu) -> int:
+    if isinstance(mu, bool) or not isinstance(mu, (int, np.integer)) or mu < 1:
+        raise ValueError(f"mu must be an int >= 1 (255 for 256 levels), got {mu!r}")
+    return int(mu)
+
+
+def mu_law_encode(x, mu: int = 255) -> np.ndarray:
+    """Samples in [-1, 1] (clipped) -> integer levels 0 .. mu (ITU-T G.711 companding, as in WaveNet):
+    F(x) = sign(x) ln(1 + mu |x|) / ln(1 + mu), then level = round((F(x) + 1) / 2 * mu)."""
+    mu = _check_mu(mu)
+    x = np.clip(np.asarray(x, dtype="float64"), -1.0, 1.0)
+    f = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    return np.floor((f + 1.0) / 2.0 * mu + 0.5).astype("int64")
+
+
+def mu_law_decode(levels, mu: int = 255) -> np.ndarray:
+    """Inverse of ``mu_law_encode``: level q -> y = 2 q / mu - 1 -> x = sign(y) ((1 + mu)^|y| - 1) / mu."""
+    mu = _check_mu(mu)
+    q = np.asarray(levels)
+    if q.size and (q.min() < 0 or q.max() > mu):
+        raise ValueError(f"mu-law levels must lie in 0 .. {mu}, got values in [{q.min()}, {q.max()}]")
+    y = 2.0 * q.astype("float64") / mu - 1.0
+    return (np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu).astype("float32")
+
+
+def linear_quantise(x, bits: int = 8) -> np.ndarray:
+    """Uniform quantisation of [-1, 1] (clipped) to 2**bits levels, returned as the reconstructed values."""
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or not 1 <= bits <= 24:
+        raise ValueError(f"bits must be an int in 1 .. 24, got {bits!r}")
+    steps = 2 ** int(bits) - 1
+    x = np.clip(np.asarray(x, dtype="float64"), -1.0, 1.0)
+    return (np.floor((x + 1.0) / 2.0 * steps + 0.5) / steps * 2.0 - 1.0).astype("float32")
+
+
+# ---- noise / timbre and coverage checks -----------------------------------------------------------------------
+def spectral_flatness(audio, sr: int = SAMPLE_RATE, n_fft: int = 512, hop: int = 128, fmin: float = 50.0,
+                      fmax: float | None = None) -> np.ndarray | float:
+    """Wiener entropy of the time-averaged power spectrum between ``fmin`` and ``fmax``: geometric mean /
+    arithmetic mean, in (0, 1]. White noise gives close to 1 (flat), a harmonic note close to 0 (a few
+    peaks). Silence gives 1 (nothing but a flat floor). (samples,) -> float; (n, samples) -> (n,)."""
+    sr = _check_sr(sr)
+    fmax = sr / 2 if fmax is None else fmax
+    if not 0 <= fmin < fmax <= sr / 2:
+        raise ValueError(f"need 0 <= fmin < fmax <= sr / 2 = {sr / 2}, got fmin={fmin}, fmax={fmax}")
+    power = spectrogram(audio, n_fft=n_fft, hop=hop, power=2.0).astype("float64").mean(axis=-2)
+    freqs = np.arange(power.shape[-1]) * sr / n_fft
+    band = power[..., (freqs >= fmin) & (freqs <= fmax)] + 1e-12
+    flat = np.exp(np.mean(np.log(band), axis=-1)) / np.mean(band, axis=-1)
+    return float(flat) if np.ndim(flat) == 0 else flat
+
+
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def midi_name(midi: int) -> str:
+    """Scientific pitch name of a MIDI note: 60 -> 'C4', 61 -> 'C#4', 69 -> 'A4'."""
+    m = int(round(float(midi)))
+    if m < 0:
+        raise ValueError(f"MIDI notes are >= 0, got {midi!r}")
+    return f"{NOTE_NAMES[m % 12]}{m // 12 - 1}"
+
+
+def pitch_coverage(midi, clear, pitch_range: tuple[int, int] = (48, 72)) -> dict:
+    """Which MIDI notes of ``pitch_range`` (inclusive) occur, rounded, among the notes marked ``clear``.
+    Returns {"share": covered / all notes in the range, "covered": sorted ints, "missing": sorted ints,
+    "missing_names": names like 'C#4', "counts": {note: count}}."""
+    lo, hi = int(pitch_range[0]), int(pitch_range[1])
+    if lo > hi:
+        raise ValueError(f"pitch_range must be (low, high) with low <= high, got {pitch_range!r}")
+    m, c = np.asarray(midi, dtype="float64"), np.asarray(clear, dtype=bool)
+    if m.shape != c.shape:
+        raise ValueError(f"midi and clear must have the same shape, got {m.shape} and {c.shape}")
+    found = np.round(m[c & np.isfinite(m)]).astype("int64")
+    counts = {k: int(np.sum(found == k)) for k in range(lo, hi + 1)}
+    covered = [k for k, v in counts.items() if v > 0]
+    missing = [k for k, v in counts.items() if v == 0]
+    return {"share": len(covered) / (hi - lo + 1), "covered": covered, "missing": missing,
+            "missing_names": [midi_name(k) for k in missing], "counts": counts}
+
+
 # ---- files and playback -------------------------------------------------------------------------------
 def write_wav(path, audio, sr: int = SAMPLE_RATE) -> Path:
     """Write mono float audio in [-1, 1] (clipped) as a 16-bit PCM WAV file; returns the path."""
@@ -445,4 +619,6 @@ def spoken_digits(digits: Sequence[int] = tuple(range(10)), voices: Sequence[str
 
 __all__ = ["SAMPLE_RATE", "TIMBRES", "TIMBRE_NAMES", "midi_to_hz", "hz_to_midi", "adsr", "synth_note",
            "make_notes", "spectrogram", "mel_filterbank", "log_mel", "note_spectrum", "spectrum_to_audio",
-           "estimate_pitch", "pitch_report", "write_wav", "read_wav", "play", "spoken_digits", "ESPEAK_HINT"]
+           "estimate_pitch", "pitch_report", "write_wav", "read_wav", "play", "spoken_digits", "ESPEAK_HINT",
+           "alias_frequency", "stft", "istft", "griffin_lim", "spectral_convergence", "snr_db", "mu_law_encode",
+           "mu_law_decode", "linear_quantise", "spectral_flatness", "NOTE_NAMES", "midi_name", "pitch_coverage"]

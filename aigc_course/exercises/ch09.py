@@ -1,16 +1,18 @@
 """Questions of exercise 09 (音频生成).
 
 Each checker returns None for a right answer or a Chinese sentence saying what is wrong; q5 is a
-"find the bugs" question on the source's audio VAE (SYLLABUS erratum 11).
+"find the bugs" question on the source's audio VAE (SYLLABUS erratum 11); q6 and q7 implement mu-law encoding
+and decoding (any correct form passes: any log base, round or floor(+0.5), ints or floats, numpy or a tensor).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_number, close, is_blank
+from .core import NotAttempted, Question, as_array, as_number, close, is_blank, source_of
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "PITCH_MIDI", "PITCH_SR", "pitch_example"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "PITCH_MIDI", "PITCH_SR", "pitch_example",
+           "reference_mu_law_encode", "reference_mu_law_decode"]
 
 
 # ---- q1: MIDI -> Hz -------------------------------------------------------------------------------------------
@@ -176,4 +178,112 @@ q5 = Question(
     "q5", _check_bugs, var="bugs",
     hints=["一个能训练的 VAE 需要：存在的数据集、输出 (μ, log σ²) 的编码器、重参数化、重建 + KL 的损失。"],
     solution="{'A', 'B', 'C', 'D'}：E 和 F 都是正常做法。",
+)
+
+
+# ---- q6 / q7: mu-law encoding and decoding ------------------------------------------------------------------------
+MU = 255
+
+
+def reference_mu_law_encode(x, mu: int = MU):
+    x = np.clip(np.asarray(x, dtype="float64"), -1.0, 1.0)
+    f = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    return np.floor((f + 1.0) / 2.0 * mu + 0.5).astype("int64")
+
+
+def reference_mu_law_decode(q, mu: int = MU):
+    y = 2.0 * np.asarray(q, dtype="float64") / mu - 1.0
+    return np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu
+
+
+# inputs in [-1, 1] far from the rounding ties (so round and floor(+0.5) agree), with 0 and +-1 included
+_X = np.concatenate([[-1.0, 0.0, 1.0], np.random.default_rng(9).uniform(-1, 1, 400),
+                     np.random.default_rng(10).uniform(-0.02, 0.02, 100)])
+_cell = (np.sign(_X) * np.log1p(MU * np.abs(_X)) / np.log1p(MU) + 1.0) / 2.0 * MU
+_X = _X[(np.abs(_cell - np.floor(_cell) - 0.5) > 1e-6)]
+_LEVELS = np.arange(MU + 1)
+
+
+def _call(fn, name: str, arg):
+    """fn(arg) as a float64 array, or a message (str) / NotAttempted."""
+    if is_blank(fn):
+        raise NotAttempted()
+    if not callable(fn):
+        return f"{name} 应该是一个函数，你给的是 {type(fn).__name__}。"
+    try:
+        out = fn(arg.copy())
+    except NotAttempted:
+        raise
+    except Exception as exc:  # noqa: BLE001  (the learner's code may raise anything)
+        if "____" in source_of(fn):
+            raise NotAttempted(f"{name} 里还有 ____。") from None
+        return f"调用 {name} 出错：{type(exc).__name__}: {exc}"
+    if is_blank(out):
+        raise NotAttempted(f"{name} 里还有 ____。")
+    try:
+        got = as_array(out, name)
+    except TypeError as exc:
+        return str(exc)
+    if got.shape != arg.shape:
+        return f"{name} 的输出形状应与输入相同 {arg.shape}，你的是 {got.shape}。"
+    return got
+
+
+def _check_encode(fn):
+    got = _call(fn, "mu_law_encode", _X)
+    if isinstance(got, str):
+        return got
+    want = reference_mu_law_encode(_X)
+    if np.array_equal(got, want):
+        return None
+    f = np.sign(_X) * np.log1p(MU * np.abs(_X)) / np.log1p(MU)
+    if close(got, f):
+        return "这是压扩后的连续值 F(x) ∈ [−1, 1]，还要量化成 0 … 255 的整数：round((F + 1) / 2 · 255)。"
+    if np.array_equal(got, np.floor((f + 1.0) / 2.0 * MU)):
+        return "向下取整会让每个等级偏低半格：用四舍五入 round(...)（或 floor(... + 0.5)）。"
+    if np.array_equal(got, want - 128) or np.array_equal(got, want - 127.5):
+        return "等级应在 0 … 255（静音是 128），你的结果平移到了以 0 为中心。"
+    if np.array_equal(got, reference_mu_law_encode(np.abs(_X))):
+        return "符号丢了：负的采样值应得到小于 128 的等级，F(x) 要乘 sign(x)。"
+    if np.array_equal(got, np.floor((f + 1.0) / 2.0 * 256 + 0.5)) or np.array_equal(got, reference_mu_law_encode(_X, 256)):
+        return "256 个等级是 0 … 255，所以 μ = 255，缩放也乘 255，而不是 256。"
+    if np.array_equal(got, np.floor((_X + 1.0) / 2.0 * MU + 0.5)):
+        return "这是线性量化：先用 F(x) = sign(x) ln(1 + μ|x|) / ln(1 + μ) 压扩，再量化。"
+    if not np.all(np.isfinite(got)):
+        return "结果里有 nan 或 inf：对数里是 ln(1 + μ|x|)，x = 0 时也有定义。"
+    return f"结果不对（{int(np.sum(got != want))} / {len(want)} 个等级不同）：q = round((F(x) + 1) / 2 · 255)。"
+
+
+q6 = Question(
+    "q6", _check_encode, var="mu_law_encode",
+    hints=["先压扩：F(x) = sign(x) · ln(1 + μ|x|) / ln(1 + μ)，μ = 255；结果仍在 [−1, 1]。",
+           "再把 [−1, 1] 映射到 [0, 255] 并四舍五入：`np.round((F + 1) / 2 * 255)`，必要时转成整数。"],
+    solution="`f = np.sign(x) * np.log1p(255 * np.abs(x)) / np.log1p(255)`，`return np.round((f + 1) / 2 * 255).astype(int)`",
+)
+
+
+def _check_decode(fn):
+    got = _call(fn, "mu_law_decode", _LEVELS)
+    if isinstance(got, str):
+        return got
+    want = reference_mu_law_decode(_LEVELS)
+    if close(got, want, rtol=1e-4, atol=1e-6):
+        return None
+    y = 2.0 * _LEVELS / MU - 1.0
+    if close(got, y, rtol=1e-4, atol=1e-6):
+        return "这只是把等级映射回了 y ∈ [−1, 1]；还要用 F 的反函数展开：x = sign(y) ((1 + μ)^|y| − 1) / μ。"
+    if close(got, np.abs(want), rtol=1e-4, atol=1e-6):
+        return "符号丢了：等级小于 128 应该解码成负数，结果要乘 sign(y)。"
+    if close(got, ((1 + MU) ** y - 1) / MU, rtol=1e-4, atol=1e-6):
+        return "指数里要用 |y|，再乘 sign(y)：对负的 y，(1 + μ)^y − 1 不是正确的反函数。"
+    if close(got, reference_mu_law_decode(_LEVELS, 256), rtol=1e-4, atol=1e-6):
+        return "μ = 255（256 个等级 0 … 255），不是 256。"
+    return "结果不对：先 y = 2q / 255 − 1，再 x = sign(y) · ((1 + 255)^|y| − 1) / 255。"
+
+
+q7 = Question(
+    "q7", _check_decode, var="mu_law_decode",
+    hints=["先把等级 q ∈ {0, …, 255} 映射回 y = 2q / 255 − 1 ∈ [−1, 1]。",
+           "再解 y = sign(x) ln(1 + μ|x|) / ln(1 + μ) 得 |x| = ((1 + μ)^|y| − 1) / μ。"],
+    solution="`y = 2 * q / 255 - 1`，`return np.sign(y) * ((1 + 255) ** np.abs(y) - 1) / 255`",
 )

@@ -169,3 +169,138 @@ def test_audio_plots_shapes_and_errors():
     with pytest.raises(ValueError, match=r"audio must have shape \(samples,\) or \(n, samples\), got \(1, 2, 3\)"):
         plots.plot_waveforms(np.zeros((1, 2, 3)))
     plt.close("all")
+
+
+# ---- sampling, STFT, mu-law, checks (chapter 09's additions) ------------------------------------------------
+from helpers import raises_message  # noqa: E402
+
+
+def test_alias_frequency_matches_an_fft_of_the_sampled_tone():
+    sr = 8000
+    t = np.arange(sr) / sr
+    for f in (1000.0, 4100.0, 5000.0, 7000.0, 9300.0):
+        peak = np.argmax(np.abs(np.fft.rfft(np.sin(2 * np.pi * f * t)))) * sr / sr
+        assert au.alias_frequency(f, sr) == pytest.approx(peak, abs=1.0)
+    np.testing.assert_allclose(au.alias_frequency([0.0, 4000.0, 8000.0, 12000.0], sr), [0, 4000, 0, 4000])
+    with raises_message(ValueError, "frequencies must be >= 0 Hz, got min -1.0"):
+        au.alias_frequency(-1.0, sr)
+
+
+def test_stft_istft_roundtrip_and_errors():
+    x = np.random.default_rng(0).normal(size=4000)
+    s = au.stft(x, 256, 64)
+    assert s.shape == (1 + (4000 - 256) // 64, 129) and np.iscomplexobj(s)
+    np.testing.assert_allclose(au.istft(s, 64, 4000)[256:-256], x[256:-256], atol=1e-10)
+    assert au.istft(s, 64, 5000).shape == (5000,)
+    batch = au.stft(np.stack([x, 2 * x]), 256, 64)
+    np.testing.assert_allclose(batch[1], 2 * s)
+    with raises_message(ValueError, "hop must be <= n_fft so that frames overlap or touch, got hop=300, n_fft=256"):
+        au.stft(x, 256, 300)
+    with raises_message(ValueError, "spec must have shape (frames, bins) with bins >= 2, got (3,)"):
+        au.istft(np.ones(3))
+    with raises_message(ValueError, "magnitude must be a (frames, bins) array of values >= 0, got shape (4,)"):
+        au.griffin_lim(np.ones(4))
+
+
+def test_spectral_convergence_and_snr_closed_forms():
+    ref = np.array([[3.0, 4.0]])
+    assert au.spectral_convergence(ref, ref) == 0.0
+    assert au.spectral_convergence(ref, np.zeros_like(ref)) == pytest.approx(1.0)
+    assert au.spectral_convergence(ref, 2 * ref) == pytest.approx(1.0)
+    x = np.array([1.0, -1.0, 1.0, -1.0])
+    assert au.snr_db(x, x) == float("inf")
+    assert au.snr_db(x, 0.9 * x) == pytest.approx(20.0)          # error 0.1 x: power ratio 100
+    with raises_message(ValueError, "reference and estimate must have the same shape, got (4,) and (3,)"):
+        au.snr_db(x, x[:3])
+
+
+def test_mu_law_roundtrip_snr_beats_linear_on_quiet_sounds():
+    x = au.synth_note(60, "sawtooth", seed=0).astype("float64")
+    q = au.mu_law_encode(x)
+    assert q.dtype == np.int64 and q.min() >= 0 and q.max() <= 255
+    assert au.mu_law_encode(0.0) == 128 and au.mu_law_encode(2.0) == 255     # clipped to [-1, 1]
+    loud = au.snr_db(x, au.mu_law_decode(q))
+    quiet = au.snr_db(0.01 * x, au.mu_law_decode(au.mu_law_encode(0.01 * x)))
+    linear_quiet = au.snr_db(0.01 * x, au.linear_quantise(0.01 * x, 8))
+    assert loud > 30 and quiet > 25 and linear_quiet < 10
+    assert au.linear_quantise(np.array([-1.0, 1.0]), 8).tolist() == [-1.0, 1.0]
+    with raises_message(ValueError, "mu must be an int >= 1 (255 for 256 levels), got 0"):
+        au.mu_law_encode(x, mu=0)
+    with raises_message(ValueError, "mu-law levels must lie in 0 .. 255, got values in [-1, 3]"):
+        au.mu_law_decode(np.array([-1, 3]))
+    with raises_message(ValueError, "bits must be an int in 1 .. 24, got 0"):
+        au.linear_quantise(x, 0)
+
+
+def test_spectral_flatness_separates_notes_from_noise():
+    notes = au.make_notes(10, seed=2)[0]
+    noise = np.random.default_rng(0).normal(size=(10, 8000))
+    assert au.spectral_flatness(notes).max() < 1e-3 < 0.9 < au.spectral_flatness(noise).min()
+    noisy = au.make_notes(10, noise=0.3, seed=2)[0]
+    assert np.all(au.spectral_flatness(noisy) > 100 * au.spectral_flatness(notes))
+    assert isinstance(au.spectral_flatness(notes[0]), float)
+    with raises_message(ValueError, "need 0 <= fmin < fmax <= sr / 2 = 8000.0, got fmin=50.0, fmax=9000"):
+        au.spectral_flatness(notes, fmax=9000)
+
+
+def test_midi_names_and_pitch_coverage():
+    assert [au.midi_name(m) for m in (60, 61, 69, 48, 72)] == ["C4", "C#4", "A4", "C3", "C5"]
+    cov = au.pitch_coverage([60.2, 61.6, 62.0, 64.0, np.nan], [True, True, False, True, False], (60, 64))
+    assert cov["covered"] == [60, 62, 64] and cov["missing"] == [61, 63]
+    assert cov["missing_names"] == ["C#4", "D#4"] and cov["share"] == pytest.approx(0.6)
+    assert cov["counts"] == {60: 1, 61: 0, 62: 1, 63: 0, 64: 1}
+    with raises_message(ValueError, "midi and clear must have the same shape, got (2,) and (1,)"):
+        au.pitch_coverage([60, 61], [True], (60, 64))
+    with raises_message(ValueError, "MIDI notes are >= 0, got -1"):
+        au.midi_name(-1)
+
+
+# ---- the small WaveNet (models/audio.py) ------------------------------------------------------------------
+def test_wavenet_shapes_receptive_field_and_errors():
+    import keras
+
+    from aigc_course.models import audio as wavenet
+
+    keras.utils.set_random_seed(0)
+    model = wavenet.build_wavenet(32, 8, (1, 2, 4), n_conditions=4)
+    x = np.zeros((2, 11), "int32")
+    out = model([x, np.array([0, 3], "int32")])
+    assert tuple(out.shape) == (2, 11, 32)
+    assert wavenet.receptive_field((1, 2, 4, 8)) == 16
+    with raises_message(ValueError, "dilations must list at least one dilation, got ()"):
+        wavenet.build_wavenet(dilations=())
+    with raises_message(ValueError, "channels must be an int >= 1, got 0"):
+        wavenet.build_wavenet(channels=0)
+    xs, ys = wavenet.next_step_data(np.arange(10).reshape(2, 5), [1, 2])
+    assert xs[0].tolist() == [[0, 1, 2, 3], [5, 6, 7, 8]] and ys.tolist() == [[1, 2, 3, 4], [6, 7, 8, 9]]
+    with raises_message(ValueError, "conditions must have shape (2,), one per sequence, got (3,)"):
+        wavenet.next_step_data(np.arange(10).reshape(2, 5), [1, 2, 3])
+    with raises_message(TypeError, "model must be a WaveNet built like build_wavenet (no gated causal blocks in 'seq')"):
+        wavenet.FastGenerator(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)], name="seq"))
+
+
+def test_wavenet_learns_a_periodic_sequence_and_generates_it():
+    import keras
+
+    from aigc_course.models import audio as wavenet
+
+    keras.utils.set_random_seed(0)
+    period = np.array([0, 3, 7, 3])                        # a repeating pattern of 4 levels out of 8
+    seqs = np.stack([np.roll(np.tile(period, 16), -k) for k in range(4)] * 8)
+    model = wavenet.build_wavenet(8, 16, (1, 2, 4))
+    x, y = wavenet.next_step_data(seqs)
+    model.compile(optimizer=keras.optimizers.Adam(0.01),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    hist = model.fit(x, y, epochs=30, batch_size=32, verbose=0).history["loss"]
+    assert hist[-1] < 0.1 * hist[0]
+    gen = wavenet.generate(model, 40, n=3, start_level=0, temperature=0.5, seed=1)
+    again = wavenet.generate(model, 40, n=3, start_level=0, temperature=0.5, seed=1)
+    np.testing.assert_array_equal(gen, again)
+    # after the start the model continues the pattern: each level is followed by the one after it in the cycle
+    follows = {0: 3, 7: 3}
+    ok = [gen[i, t + 1] == follows[gen[i, t]] for i in range(3) for t in range(10, 39) if gen[i, t] in follows]
+    assert len(ok) > 20 and np.mean(ok) > 0.95
+    with raises_message(ValueError, "this model is conditioned: pass conditions, one int per sequence"):
+        wavenet.generate(wavenet.build_wavenet(8, 4, (1,), n_conditions=2), 5, start_level=0)
+    with raises_message(ValueError, "temperature must be > 0, got 0"):
+        wavenet.generate(model, 5, temperature=0)

@@ -131,7 +131,7 @@ def test_unknown_notebook_and_data_set(capsys):
         (2, "", "aigc-course data: error: Unknown data set 'nope'; known: fashion-mnist, tang-full\n")
     code, _, err = _run(capsys, "run", "99_nope")
     assert code == 2 and err == (f"aigc-course run: error: unknown notebook '99_nope': give a chapter id "
-                                 f"({', '.join(CHAPTERS)}) or a path to a .ipynb file\n")
+                                 f"({', '.join(CHAPTERS)}), its number (e.g. 04) or a path to a .ipynb file\n")
 
 
 def test_list_finds_the_chapters_from_any_folder(capsys, tmp_path, monkeypatch):
