@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .core import NOT_ANSWERED, NotAttempted, Question, as_number, close, is_blank
+from .core import NOT_ANSWERED, NotAttempted, Question, as_number, close, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "P_TARGET", "LOGITS_T", "toy_step", "toy_logits",
            "POEM_RHYME", "GROUPS", "POEM_TONE", "TONES", "PATTERN"]
@@ -72,8 +72,9 @@ q2 = Question(
 
 # q3: implement top-k filtering
 def _check_q3(top_k_filter):
-    if not callable(top_k_filter):
-        return f"top_k_filter 应该是一个函数，而你给的是 {type(top_k_filter).__name__}"
+    bad = not_a_function(top_k_filter, "top_k_filter")
+    if bad:
+        return bad
     cases = [(np.array([0.1, 2.0, -1.0, 1.5, 0.3]), 2), (np.array([3.0, 1.0, 2.0]), 1),
              (np.array([0.5, -0.5, 2.5, 1.0]), 4)]
     for logits, k in cases:
@@ -202,8 +203,9 @@ def _greedy_by_recomputing(prompt, n_new):
 
 
 def _check_q6(generate):
-    if not callable(generate):
-        return f"generate 应该是一个函数，而你给的是 {type(generate).__name__}"
+    bad = not_a_function(generate, "generate")
+    if bad:
+        return bad
     for prompt, n_new in [([3], 6), ([5, 1, 7], 5), ([2, 2], 8)]:
         calls = []
 

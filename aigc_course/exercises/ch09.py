@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import NotAttempted, Question, as_array, as_number, close, is_blank, source_of
+from .core import NotAttempted, Question, as_array, as_number, close, is_blank, not_a_function, source_of
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "PITCH_MIDI", "PITCH_SR", "pitch_example",
            "reference_mu_law_encode", "reference_mu_law_decode"]
@@ -113,10 +113,9 @@ _Y = np.array([-1.0, -0.5, 0.0, 0.5, 1.0])
 
 
 def _check_to_unit(fn):
-    if is_blank(fn):
-        raise NotAttempted()
-    if not callable(fn):
-        return f"tanh_to_unit 应该是一个函数，你给的是 {type(fn).__name__}。"
+    bad = not_a_function(fn, "tanh_to_unit")
+    if bad:
+        return bad
     out = fn(_Y)
     if is_blank(out):
         raise NotAttempted("tanh_to_unit 里还有 ____。")
@@ -206,10 +205,9 @@ _LEVELS = np.arange(MU + 1)
 
 def _call(fn, name: str, arg):
     """fn(arg) as a float64 array, or a message (str) / NotAttempted."""
-    if is_blank(fn):
-        raise NotAttempted()
-    if not callable(fn):
-        return f"{name} 应该是一个函数，你给的是 {type(fn).__name__}。"
+    bad = not_a_function(fn, name)
+    if bad:
+        return bad
     try:
         out = fn(arg.copy())
     except NotAttempted:
