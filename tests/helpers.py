@@ -72,9 +72,10 @@ def without_proxies(monkeypatch) -> None:
     monkeypatch.setenv("npm_config_noproxy", "127.0.0.1,localhost")
 
 
-def lesson_namespace(notebook) -> dict:
+def lesson_namespace(notebook, saved=()) -> dict:
     """Run the code cells of ``notebook`` whose first line is ``#@save`` (d2l's marker for the lesson's code that
-    the package also holds) in a namespace with only math, np, keras and ops, and return that namespace."""
+    the package also holds) in a namespace with only math, np, keras and ops, and return that namespace.
+    ``saved``: names the #@save cells must define (an AssertionError names the missing ones)."""
     import json
     import math
     from pathlib import Path
@@ -90,4 +91,6 @@ def lesson_namespace(notebook) -> dict:
                for c in nb["cells"] if c["cell_type"] == "code"]
     for i, src in enumerate(s for s in sources if s.lstrip().startswith("#@save")):
         exec(compile(src, f"{path.name}#@save[{i}]", "exec"), ns)
+    missing = [name for name in saved if name not in ns]
+    assert not missing, f"the #@save cells of {path.name} no longer define {missing}"
     return ns
