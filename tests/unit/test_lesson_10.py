@@ -41,7 +41,8 @@ def test_the_self_check_asserts_the_bars():
 
 
 @pytest.mark.parametrize("profile", ["smoke", "standard", "full"])
-def test_settings_fit_the_data(profile):
+def test_settings_fit_the_data(profile, monkeypatch):
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)  # make test sets smoke; this reads each profile
     cfg = config.settings("10_evaluation", profile)
     assert 2 * cfg.n_eval <= 10_000                      # reference and held-out real sets from the test split
     assert max(cfg.fid_ns) <= cfg.n_eval                 # disjoint subsets of the 2n pool
@@ -50,8 +51,10 @@ def test_settings_fit_the_data(profile):
     assert cfg.kid_subset <= cfg.n_eval
 
 
-def test_stored_sweep_ran_the_requested_steps():
+def test_stored_sweep_ran_the_requested_steps(monkeypatch):
     import csv
+
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)  # make test sets smoke; the stored sweep is the standard one
 
     rows = list(csv.DictReader((ROOT / "notebooks" / "sweeps" / "vae_sweep_standard.csv").open(encoding="utf-8")))
     assert rows and all(r["status"] == "ok" for r in rows)
