@@ -94,3 +94,26 @@ def lesson_namespace(notebook, saved=()) -> dict:
     missing = [name for name in saved if name not in ns]
     assert not missing, f"the #@save cells of {path.name} no longer define {missing}"
     return ns
+
+
+def assert_vae_lesson_equals_package(pair, x):
+    """``pair()`` -> (the lesson's VAE, the package's VAE) with the same weights: the same loss on ``x``, the same
+    loss over one SGD epoch and the same encoder/decoder weights after it. Returns the trained lesson VAE."""
+    import keras
+    import numpy as np
+    import pytest
+    from keras import ops
+
+    mine, pkg = pair()
+    assert float(ops.convert_to_numpy(mine.compute_loss(x, y_pred=mine(x)))) == pytest.approx(
+        float(ops.convert_to_numpy(pkg.compute_loss(x, y_pred=pkg(x)))), rel=1e-5)
+    mine, pkg = pair()
+    for m in (mine, pkg):
+        m.compile(optimizer=keras.optimizers.SGD(1e-3))
+    h_mine = mine.fit(x, epochs=1, batch_size=32, shuffle=False, verbose=0).history["loss"][0]
+    h_pkg = pkg.fit(x, epochs=1, batch_size=32, shuffle=False, verbose=0).history["loss"][0]
+    assert h_mine == pytest.approx(h_pkg, rel=1e-4)
+    for a, b in zip(mine.encoder.get_weights() + mine.decoder.get_weights(),
+                    pkg.encoder.get_weights() + pkg.decoder.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    return mine

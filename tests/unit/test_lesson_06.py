@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from helpers import lesson_namespace
+from helpers import assert_vae_lesson_equals_package, lesson_namespace
 
 from aigc_course.models import losses, vae
 
@@ -89,19 +89,7 @@ def test_one_seeded_training_step_gives_the_same_model(lesson, beta):
         p_dec.set_weights(dec.get_weights())
         return lesson["VAE"](enc, dec, beta=beta, seed=9), vae.VAE(p_enc, p_dec, beta=beta, seed=9)
 
-    mine, pkg = pair()
-    loss_mine = float(_np(mine.compute_loss(x, y_pred=mine(x))))
-    loss_pkg = float(_np(pkg.compute_loss(x, y_pred=pkg(x))))
-    assert loss_mine == pytest.approx(loss_pkg, rel=1e-5)
-    mine, pkg = pair()
-    for m in (mine, pkg):
-        m.compile(optimizer=keras.optimizers.SGD(1e-3))
-    h_mine = mine.fit(x, epochs=1, batch_size=32, shuffle=False, verbose=0).history["loss"][0]
-    h_pkg = pkg.fit(x, epochs=1, batch_size=32, shuffle=False, verbose=0).history["loss"][0]
-    assert h_mine == pytest.approx(h_pkg, rel=1e-4)
-    for a, b in zip(mine.encoder.get_weights() + mine.decoder.get_weights(),
-                    pkg.encoder.get_weights() + pkg.decoder.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert_vae_lesson_equals_package(pair, x)
 
 
 @pytest.mark.backend
