@@ -12,7 +12,7 @@ def _history_dict(history) -> dict:
     return h
 
 
-def plot_history(history, metrics=None, title: str | None = None, ax=None, xlabel: str = "epoch"):
+def plot_history(history, metrics=None, title: str | None = None, ax=None, xlabel: str = "轮次（epoch）"):
     """Plot training curves from a keras ``History`` (or a dict of lists). Returns the figure."""
     import matplotlib.pyplot as plt
     import pandas as pd
@@ -24,12 +24,12 @@ def plot_history(history, metrics=None, title: str | None = None, ax=None, xlabe
     if missing:
         raise ValueError(f"metrics {missing} are not in the history; it has {sorted(h)}")
     rows = [(i + 1, name, float(v)) for name in names for i, v in enumerate(np.ravel(h[name]))]
-    df = pd.DataFrame(rows, columns=[xlabel, "metric", "value"])
+    df = pd.DataFrame(rows, columns=[xlabel, "指标", "数值"])
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3.5))
     else:
         fig = ax.figure
-    sns.lineplot(data=df, x=xlabel, y="value", hue="metric", marker="o" if df[xlabel].max() <= 30 else None, ax=ax)
+    sns.lineplot(data=df, x=xlabel, y="数值", hue="指标", marker="o" if df[xlabel].max() <= 30 else None, ax=ax)
     if title:
         ax.set_title(title)
     fig.tight_layout()
@@ -87,10 +87,10 @@ def plot_generator_losses(d_value: float | None = 0.1, curves: dict | None = Non
         raise ValueError(f"curves is missing {sorted(missing)}; pass the output of generator_loss_curves()")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
     p = c["p"]
-    ax1.plot(p, c["saturating"], label=r"saturating $\log(1-D(G(z)))$", color="tab:red")
-    ax1.plot(p, c["nonsaturating"], label=r"non-saturating $-\log D(G(z))$", color="tab:blue")
-    ax2.plot(p, c["grad_saturating"], label="saturating", color="tab:red")
-    ax2.plot(p, c["grad_nonsaturating"], label="non-saturating", color="tab:blue")
+    ax1.plot(p, c["saturating"], label=r"饱和 $\log(1-D(G(z)))$", color="tab:red")
+    ax1.plot(p, c["nonsaturating"], label=r"非饱和 $-\log D(G(z))$", color="tab:blue")
+    ax2.plot(p, c["grad_saturating"], label="饱和", color="tab:red")
+    ax2.plot(p, c["grad_nonsaturating"], label="非饱和", color="tab:blue")
     if d_value is not None:
         d = float(d_value)
         for ax, keys in ((ax1, ("saturating", "nonsaturating")), (ax2, ("grad_saturating", "grad_nonsaturating"))):
@@ -99,8 +99,8 @@ def plot_generator_losses(d_value: float | None = 0.1, curves: dict | None = Non
                 y = float(np.interp(d, p, c[key]))
                 ax.plot([d], [y], "o", color=colour)
                 ax.annotate(f"{y:.3f}", (d, y), textcoords="offset points", xytext=(6, 4), fontsize=8, color=colour)
-    ax1.set(xlabel="D(G(z))", ylabel="generator loss", title="loss")
-    ax2.set(xlabel="D(G(z))", ylabel="d loss / d logit", title="gradient w.r.t. D's logit")
+    ax1.set(xlabel="D(G(z))", ylabel="生成器损失", title="损失")
+    ax2.set(xlabel="D(G(z))", ylabel="d 损失 / d logit", title="损失对 D 的 logit 的梯度")
     ax1.legend(fontsize=8)
     ax2.legend(fontsize=8)
     if title:
@@ -255,8 +255,8 @@ def plot_attention(weights, labels=None, title: str | None = None, ax=None, anno
     if font is not None and labels is not None:
         for t in ax.get_xticklabels() + ax.get_yticklabels():
             t.set_fontname(font)
-    ax.set_xlabel("key position (attended to)")
-    ax.set_ylabel("query position")
+    ax.set_xlabel("键的位置（被关注者）")
+    ax.set_ylabel("查询的位置")
     if title:
         ax.set_title(title)
     return fig
@@ -273,7 +273,7 @@ def plot_attention_heads(maps, layer: int = 0, labels=None, title: str | None = 
     heads = m.shape[1]
     fig, axes = plt.subplots(1, heads, figsize=(3.2 * heads + 0.5, 3.4), squeeze=False)
     for h, ax in enumerate(axes[0]):
-        plot_attention(m[layer, h], labels=labels, title=f"layer {layer}, head {h}", ax=ax, annotate=False)
+        plot_attention(m[layer, h], labels=labels, title=f"第 {layer} 层，第 {h} 个头", ax=ax, annotate=False)
         if h:
             ax.set_ylabel("")
     if title:
@@ -294,13 +294,13 @@ def plot_positional_encoding(pe, title: str | None = None):
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
     sns.heatmap(pe, cmap="RdBu_r", center=0, ax=a, cbar=True, xticklabels=max(pe.shape[1] // 8, 1),
                 yticklabels=max(pe.shape[0] // 8, 1))
-    a.set_xlabel("dimension")
-    a.set_ylabel("position")
-    a.set_title("PE[position, dimension]")
+    a.set_xlabel("维度")
+    a.set_ylabel("位置")
+    a.set_title("PE[位置, 维度]")
     sns.heatmap(pe @ pe.T, cmap="magma", ax=b, square=True, xticklabels=max(pe.shape[0] // 8, 1),
                 yticklabels=max(pe.shape[0] // 8, 1))
-    b.set_xlabel("position j")
-    b.set_ylabel("position i")
+    b.set_xlabel("位置 j")
+    b.set_ylabel("位置 i")
     b.set_title("PE[i] · PE[j]")
     if title:
         fig.suptitle(title)

@@ -132,7 +132,7 @@ def interpolation_strip(model, images, i: int = 0, j: int = 1, steps: int = 10):
         fig, ax = plt.subplots(figsize=(1.0 * len(row), 1.4))
         grid = make_grid(row, ncols=len(row), value_range="unit")
         ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0, vmax=1)
-        ax.set_title(f"x[{i}] → x[{j}]: originals at both ends, {steps} decoded steps between", fontsize=9)
+        ax.set_title(f"x[{i}] → x[{j}]: 两端是原图，中间是 {steps} 个解码的插值", fontsize=9)
         ax.axis("off")
         fig.tight_layout()
         return fig
@@ -160,7 +160,7 @@ def attention_explorer(maps, labels=None, layer: int | None = None, head: int = 
     def draw(layer, head=None):
         if head is None:
             return plots.plot_attention_heads(m, layer=layer, labels=labels)
-        return plots.plot_attention(m[layer, head], labels=labels, title=f"layer {layer}, head {head}")
+        return plots.plot_attention(m[layer, head], labels=labels, title=f"第 {layer} 层，第 {head} 个头")
 
     import ipywidgets as w
 
