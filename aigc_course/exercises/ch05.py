@@ -1,5 +1,6 @@
 """Questions of exercise 05 (条件生成与训练稳定性). "Find the bug": erratum 14 (the same real batch at
-every step, 1000 discriminator steps per generator step)."""
+every step, 1000 discriminator steps per generator step). q7-q8: the Wasserstein distance by hand (1-D
+earth mover, parallel lines); q9: explain a failed WGAN run from its critic curve."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 from .ch03 import array_check, choice_check
 from .core import NotAttempted, Question, as_number, is_blank, not_a_function, scalar_checker
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "EPS", "REAL", "FAKE"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "EPS", "REAL", "FAKE", "P_POS", "Q_POS", "THETA"]
 
 NORMS = np.array([0.5, 1.0, 2.0])
 GP = float(np.mean((NORMS - 1.0) ** 2))
@@ -123,3 +124,48 @@ q6 = Question("q6", _q6, var="gradient_penalty",
               hints=["x̂ = eps * real + (1 - eps) * fake；在 `tf.GradientTape` 里 `tape.watch(x_hat)`，再对 critic(x_hat) 求梯度。",
                      "每个样本的梯度展平成一行求 L2 范数，惩罚是 mean((norm - 1)²)。"],
               solution="见第 5 章 2.1 节的 `gradient_penalty`（把随机的 eps 换成参数 eps）。")
+
+
+# q7: 1-D earth mover's distance: p puts 1/2 at 0 and 3, q puts 1/2 at 1 and 2
+P_POS, Q_POS = np.array([0.0, 3.0]), np.array([1.0, 2.0])
+q7 = Question(
+    "q7",
+    scalar_checker("w", 1.0, {
+        0.0: "两个分布的均值都是 1.5，但均值相同不等于分布相同：土还是要搬，W 不是均值之差。",
+        2.0: "这是交叉搬运（0→2、3→1）的代价；最省的方案不交叉：0→1、3→2。",
+        4.0: "每份土只有 1/2：代价要乘以搬运的土量（或对配对取平均），不是把距离直接相加。",
+    }),
+    var="w",
+    hints=["一维时最优方案不交叉：把两组位置各自排序，再一一配对。",
+           "W = mean(|sort(p) - sort(q)|)，也等于两条 CDF 之间的面积。"],
+    solution="`w = np.mean(np.abs(np.sort(p_pos) - np.sort(q_pos)))`，等于 1.0：0→1 和 3→2 各搬 1/2 份土、各走 1。",
+)
+
+# q8: parallel lines: JS and W at theta
+THETA = -0.3
+q8 = Question(
+    "q8",
+    scalar_checker("w_lines", abs(THETA), {
+        THETA: "距离不会是负数：W = |θ|。",
+        float(np.log(2)): "log 2 是 JS 散度在 θ ≠ 0 时的值；题目问的是 Wasserstein 距离。",
+        THETA ** 2: "每个点水平搬运 |θ|，代价是距离本身（W₁），不是距离的平方。",
+    }),
+    var="w_lines",
+    hints=["把竖线 x = θ 上的每个点水平搬到 x = 0，每个点走多远？"],
+    solution="`w_lines = abs(theta)`，等于 0.3；这时 JS 散度仍然是 log 2 ≈ 0.693，与 θ 无关。",
+)
+
+# q9: explain an observed failure from the critic's curve
+q9 = Question(
+    "q9",
+    choice_check("cause", "B", {
+        "A": "n_critic 太小时评论家跟不上生成器，估计值偏低、贴近 0，而不是一路涨到几千。",
+        "C": "生成器学习率太大会让样本和估计值来回跳，但评论家的分数受 Lipschitz 约束，不会无界地增长。",
+        "D": "训练太短时估计值还在上升，但停在与数据尺度相当的几个单位内；几千说明评论家的坡度已经远大于 1。",
+    }),
+    var="cause",
+    hints=["1-Lipschitz 的评论家，分数差不会超过两个分布之间的搬运距离；像素在 [-1, 1] 里，距离是几十的量级。",
+           "什么东西本该把评论家的坡度拉回 1？"],
+    solution="`cause = \"B\"`：没有 Lipschitz 约束（这里 gp_weight 被设成了 0），评论家只要把分数放大就能让差无限增大，"
+             "估计值一路涨、插值点上的梯度范数远大于 1，生成器得到的梯度也随之失控。恢复 λ = 10，并检查评论家里没有批归一化。",
+)

@@ -238,3 +238,19 @@ def test_ch05_q5_accepts_both_interpolation_forms_and_q6_penalty():
     assert _status(ch05.q6, lambda *a: penalty(*a, flip=True)).status == CORRECT
     assert "先减 1 再平方" in _wrong(ch05.q6, lambda *a: penalty(*a, square_first=True))
     assert _status(ch05.q6, lambda *a: ____).status == NOT_ATTEMPTED
+
+
+def test_ch05_q7_q8_wasserstein_by_hand_and_q9_failure_from_the_critic_curve():
+    p, q = ch05.P_POS, ch05.Q_POS
+    assert _status(ch05.q7, np.mean(np.abs(np.sort(p) - np.sort(q)))).status == CORRECT
+    assert _status(ch05.q7, 1).status == CORRECT
+    assert "均值相同不等于分布相同" in _wrong(ch05.q7, abs(p.mean() - q.mean()))
+    assert "交叉搬运" in _wrong(ch05.q7, np.mean(np.abs(p - q[::-1])))
+    assert _status(ch05.q7, ____).status == NOT_ATTEMPTED
+    assert _status(ch05.q8, abs(ch05.THETA)).status == CORRECT
+    assert "不会是负数" in _wrong(ch05.q8, ch05.THETA)
+    assert "JS 散度" in _wrong(ch05.q8, np.log(2))
+    assert _status(ch05.q9, "B").status == CORRECT
+    assert _status(ch05.q9, " b ").status == CORRECT
+    assert "跟不上" in _wrong(ch05.q9, "A")
+    assert _status(ch05.q9, ____).status == NOT_ATTEMPTED
