@@ -285,19 +285,22 @@ def test_notebook_lesson_code_agrees_with_the_package():
     assert net_nb.count_params() == net_pkg.count_params()
     net_nb.set_weights(net_pkg.get_weights())
     y = np.arange(4) % 10
-    losses = []
-    for model in (nb["Diffusion"](net_nb, b, num_classes=10, seed=5), D.Diffusion(net_pkg, b, num_classes=10, seed=5)):
-        model.compile(optimizer=keras.optimizers.SGD(0.1))
-        h = keras.Model.fit(model, {"images": x, "labels": y.astype("int32")}, batch_size=4, epochs=2, shuffle=False,
-                            verbose=0)
-        losses.append(h.history["loss"])
-    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
-    np.testing.assert_allclose(net_nb.get_weights()[-1], net_pkg.get_weights()[-1], rtol=1e-5, atol=1e-7)
+    for objective in ({}, {"prediction": "v", "min_snr_gamma": 5.0}):
+        np.testing.assert_allclose(nb["loss_weights"](b, **objective), D.loss_weights(b, **objective), rtol=1e-12)
+        losses = []
+        for model in (nb["Diffusion"](net_nb, b, num_classes=10, seed=5, **objective),
+                      D.Diffusion(net_pkg, b, num_classes=10, seed=5, **objective)):
+            model.compile(optimizer=keras.optimizers.SGD(0.1))
+            h = keras.Model.fit(model, {"images": x, "labels": y.astype("int32")}, batch_size=4, epochs=2,
+                                shuffle=False, verbose=0)
+            losses.append(h.history["loss"])
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+        np.testing.assert_allclose(net_nb.get_weights()[-1], net_pkg.get_weights()[-1], rtol=1e-5, atol=1e-7)
 
     # the samplers give the same images
     b = D.cosine_betas(8)
     for kwargs in [dict(steps=4), dict(steps=4, eta=1.0), dict(steps=3, labels=y, guidance=2.5),
-                   dict(method="ddpm", labels=y)]:
+                   dict(method="ddpm", labels=y), dict(steps=3, labels=y, guidance=2.5, prediction="v")]:
         a = nb["sample"](net_pkg, b, 4, seed=2, batch_size=3, **kwargs)
         p = D.sample(net_pkg, b, 4, seed=2, batch_size=3, num_classes=10, **kwargs)
         np.testing.assert_allclose(a, p, rtol=1e-4, atol=1e-5)   # thread-order round-off only
