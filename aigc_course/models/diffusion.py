@@ -166,6 +166,38 @@ def guided_eps(eps_label, eps_null, guidance: float):
     return eps_null + guidance * (eps_label - eps_null)
 
 
+def _prediction(prediction: str) -> str:
+    if prediction not in ("eps", "v"):
+        raise ValueError(f"prediction must be 'eps' (the noise) or 'v' (the velocity), got {prediction!r}")
+    return prediction
+
+
+def v_target(x0, eps, t, abar):
+    """The velocity v = sqrt(abar_t) eps - sqrt(1 - abar_t) x_0 (Salimans & Ho 2022), per example."""
+    a = _per_example(ops.convert_to_tensor(np.asarray(abar, "float32")) if isinstance(abar, np.ndarray) else abar, t)
+    return ops.sqrt(a) * eps - ops.sqrt(1.0 - a) * x0
+
+
+def eps_from_v(x_t, v, abar_t):
+    """The noise implied by a velocity: eps = sqrt(1 - abar_t) x_t + sqrt(abar_t) v (numpy)."""
+    return np.sqrt(1.0 - abar_t) * x_t + np.sqrt(abar_t) * v
+
+
+def loss_weights(betas, prediction: str = "eps", min_snr_gamma: float | None = None) -> np.ndarray:
+    """Per-step weights of the squared error so that every objective is the eps-loss times a weight w(t).
+
+    In x_0 units the v-error is (SNR + 1) times and the eps-error SNR times the x_0-error, so both
+    objectives weight steps by (1 + SNR) or SNR relative to predicting x_0. Min-SNR-gamma (Hang et al. 2023)
+    caps that x_0-weight at gamma: eps-loss weight min(SNR, gamma) / SNR, v-loss weight
+    min(SNR, gamma) / (SNR + 1). ``min_snr_gamma=None``: no cap, all weights 1 (float64, (T,))."""
+    prediction = _prediction(prediction)
+    s = snr(betas)
+    if min_snr_gamma is None:
+        return np.ones_like(s)
+    capped = np.minimum(s, float(min_snr_gamma))
+    return capped / s if prediction == "eps" else capped / (s + 1.0)
+
+
 # ----------------------------------------------------------------------------------------- the U-Net
 @keras.saving.register_keras_serializable(package="aigc_course")
 class TimeEmbedding(layers.Layer):
@@ -270,14 +302,18 @@ def build_unet(image_shape: Sequence[int] = IMAGE_SHAPE, widths: Sequence[int] =
 # ------------------------------------------------------------------------------------------ training
 @keras.saving.register_keras_serializable(package="aigc_course")
 class Diffusion(keras.Model):
-    """The epsilon-prediction model trained with ``fit(images)`` or, class-conditional, ``fit(images, labels)``.
+    """The denoising model trained with ``fit(images)`` or, class-conditional, ``fit(images, labels)``.
 
     ``call`` draws t ~ U{0, …, T-1} and eps ~ N(0, I), forms x_t in closed form, (drops each label to the null
-    label with probability ``label_dropout``), and returns (eps_hat, eps); ``compute_loss`` is their mean
-    squared difference. Images are expected in [-1, 1]."""
+    label with probability ``label_dropout``), and returns (network output, target, per-example weight);
+    ``compute_loss`` is the weighted mean squared difference. ``prediction``: the network predicts the noise
+    eps ("eps", DDPM's L_simple) or the velocity v = sqrt(abar_t) eps - sqrt(1 - abar_t) x_0 ("v");
+    ``min_snr_gamma``: weight the steps by :func:`loss_weights` (None: all weights 1). Images are expected in
+    [-1, 1]."""
 
     def __init__(self, network: keras.Model, betas, num_classes: int | None = None,
-                 label_dropout: float = 0.1, seed: int | None = None, **kwargs):
+                 label_dropout: float = 0.1, seed: int | None = None, prediction: str = "eps",
+                 min_snr_gamma: float | None = None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(network, keras.Model):
             raise TypeError(f"network must be a keras.Model (e.g. build_unet(...)), got {type(network).__name__}")
@@ -290,6 +326,9 @@ class Diffusion(keras.Model):
             raise ValueError("num_classes must be given exactly when the network has a label input "
                              f"(network inputs: {len(network.inputs)}, num_classes: {num_classes!r})")
         self.label_dropout = _number("label_dropout", label_dropout, 0.0, 1.0)
+        self.prediction = _prediction(prediction)
+        self.min_snr_gamma = None if min_snr_gamma is None else _number("min_snr_gamma", min_snr_gamma, 1e-9, 1e9)
+        self.loss_weights = loss_weights(self.betas, self.prediction, self.min_snr_gamma).astype("float32")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.data_shape = tuple(network.inputs[0].shape[1:])
@@ -304,13 +343,14 @@ class Diffusion(keras.Model):
         if self.num_classes is not None:
             keep = keras.random.uniform((n,), seed=self.seed_generator) >= self.label_dropout
             net_in.append(ops.where(keep, ops.cast(labels, "int32"), self.num_classes))
-        return self.network(net_in, training=training), eps
+        target = eps if self.prediction == "eps" else v_target(x0, eps, t, self.abar.astype("float32"))
+        return self.network(net_in, training=training), target, ops.take(self.loss_weights, t)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if y_pred is None:
             y_pred = self(x, training=training)
-        eps_hat, eps = y_pred
-        return ops.mean(ops.square(eps_hat - eps))
+        out, target, weight = y_pred
+        return ops.mean(weight * ops.mean(ops.square(out - target), axis=(1, 2, 3)))
 
     def fit(self, x=None, y=None, **kwargs):
         """Train on images ``x`` in [-1, 1] (and class ids ``y`` for a conditional network)."""
@@ -330,12 +370,13 @@ class Diffusion(keras.Model):
         """``n`` samples in [-1, 1] (numpy); see :func:`sample`."""
         return sample(self.network, self.betas, n, steps=steps, eta=eta, labels=labels, guidance=guidance,
                       seed=seed, batch_size=batch_size, method=method, trajectory_every=trajectory_every,
-                      num_classes=self.num_classes)
+                      num_classes=self.num_classes, prediction=self.prediction)
 
     def get_config(self):
         return {**super().get_config(), "network": keras.saving.serialize_keras_object(self.network),
                 "betas": self.betas.tolist(), "num_classes": self.num_classes,
-                "label_dropout": self.label_dropout, "seed": self.seed}
+                "label_dropout": self.label_dropout, "seed": self.seed, "prediction": self.prediction,
+                "min_snr_gamma": self.min_snr_gamma}
 
     @classmethod
     def from_config(cls, config):
@@ -430,7 +471,7 @@ def _labels(labels, n: int, num_classes):
 
 def sample(network: keras.Model, betas, n: int, steps: int = 50, eta: float = 0.0, labels=None,
            guidance: float = 1.0, seed: int = 0, batch_size: int = 500, method: str = "ddim",
-           trajectory_every: int | None = None, num_classes: int | None = None):
+           trajectory_every: int | None = None, num_classes: int | None = None, prediction: str = "eps"):
     """Draw ``n`` images by reverse diffusion from x_T ~ N(0, I) (numpy, seeded, in batches).
 
     method "ddim": ``steps`` evenly spaced steps with noise level ``eta`` (0: deterministic);
@@ -438,7 +479,9 @@ def sample(network: keras.Model, betas, n: int, steps: int = 50, eta: float = 0.
     A conditional network gets ``labels`` (None: the null label) and ``guidance`` w (classifier-free:
     eps_null + w (eps_label - eps_null); w = 1 uses the labels alone and costs one network call per step).
     ``trajectory_every``: also return the list of x_t (kept every that many steps, and the last).
+    ``prediction``: what the network outputs, "eps" (the noise) or "v" (the velocity, turned into eps).
     """
+    prediction = _prediction(prediction)
     b = _betas(betas)
     abar = np.cumprod(1.0 - b)
     n = _positive_int("n", n)
@@ -476,6 +519,8 @@ def sample(network: keras.Model, betas, n: int, steps: int = 50, eta: float = 0.
 
     for i, t in enumerate(ts):
         eps = eps_of(x, int(t))
+        if prediction == "v":
+            eps = eps_from_v(x, eps, abar[t])
         noise = rng.standard_normal(x.shape).astype("float32")
         if method == "ddpm":
             x = ddpm_update(x, eps, int(t), b, noise)
@@ -491,5 +536,5 @@ def sample(network: keras.Model, betas, n: int, steps: int = 50, eta: float = 0.
 
 __all__ = ["IMAGE_SHAPE", "linear_betas", "cosine_betas", "make_betas", "alpha_bars", "snr",
            "posterior_mean_coefs", "ddim_sigma", "q_sample", "predict_x0", "ddim_update", "ddpm_update",
-           "guided_eps", "TimeEmbedding", "residual_block", "attention_block", "build_unet", "Diffusion", "EMA",
+           "guided_eps", "v_target", "eps_from_v", "loss_weights", "TimeEmbedding", "residual_block", "attention_block", "build_unet", "Diffusion", "EMA",
            "Timer", "sampling_steps", "sample"]

@@ -126,6 +126,58 @@ def test_unet_shapes_and_errors():
         D.build_unet(image_shape=(6, 6, 1), widths=(8, 8, 8))
 
 
+# ------------------------------------------------------------------------- v-prediction, min-SNR weights
+@pytest.mark.backend
+def test_velocity_round_trip_and_min_snr_weights():
+    b = D.cosine_betas(40)
+    ab = D.alpha_bars(b)
+    rng = np.random.default_rng(2)
+    x0 = rng.uniform(-1, 1, (3, 4, 4, 1)).astype("float32")
+    eps = rng.standard_normal(x0.shape).astype("float32")
+    t = np.array([0, 17, 39], "int32")
+    x_t = ops.convert_to_numpy(D.q_sample(x0, t, eps, ab))
+    v = ops.convert_to_numpy(D.v_target(x0, eps, t, ab))
+    a = ab[t].reshape(-1, 1, 1, 1)
+    np.testing.assert_allclose(v, np.sqrt(a) * eps - np.sqrt(1 - a) * x0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(D.eps_from_v(x_t, v, a), eps, rtol=1e-4, atol=1e-4)   # v and x_t give eps back
+    s = ab / (1 - ab)
+    np.testing.assert_array_equal(D.loss_weights(b), np.ones(40))
+    np.testing.assert_allclose(D.loss_weights(b, "eps", 5.0), np.minimum(s, 5.0) / s)
+    np.testing.assert_allclose(D.loss_weights(b, "v", 5.0), np.minimum(s, 5.0) / (s + 1))
+    # in x_0 units both objectives weight every step by min(SNR, gamma): eps-error^2 = SNR x0-error^2,
+    # v-error^2 = (SNR + 1) x0-error^2 for a fixed x_t
+    x0_hat = x0 + 0.1
+    eps_hat = (x_t - np.sqrt(a) * x0_hat) / np.sqrt(1 - a)
+    v_hat = np.sqrt(a) * eps_hat - np.sqrt(1 - a) * x0_hat
+    e0, ee, ev = (np.mean((p - q) ** 2, axis=(1, 2, 3)) for p, q in ((x0_hat, x0), (eps_hat, eps), (v_hat, v)))
+    np.testing.assert_allclose(ee, s[t] * e0, rtol=1e-3)
+    np.testing.assert_allclose(ev, (s[t] + 1) * e0, rtol=1e-3)
+    with raises_message(ValueError, "prediction must be 'eps' (the noise) or 'v' (the velocity), got 'x0'"):
+        D.loss_weights(b, "x0")
+
+
+@pytest.mark.backend
+def test_v_prediction_trains_and_samples():
+    rng = np.random.default_rng(0)
+    x = np.tile(np.where(np.arange(8)[:, None] < 4, 0.8, -0.8).astype("float32")[None, :, :, None], (16, 1, 8, 1))
+    b = D.cosine_betas(50)
+    model = D.Diffusion(_tiny_net(), b, seed=0, prediction="v", min_snr_gamma=5.0)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3))
+    t = rng.integers(0, 50, 16).astype("int32")
+    eps = rng.standard_normal(x.shape).astype("float32")
+    target = ops.convert_to_numpy(D.v_target(x, eps, t, D.alpha_bars(b)))
+
+    def v_loss():
+        x_t = ops.convert_to_numpy(D.q_sample(x, t, eps, model.abar))
+        return float(np.mean((ops.convert_to_numpy(model.network([x_t, t])) - target) ** 2))
+
+    before = v_loss()
+    model.fit(x, batch_size=16, epochs=40, verbose=0)
+    assert v_loss() < 0.7 * before
+    a = model.generate(3, steps=4, seed=1)
+    assert a.shape == (3, 8, 8, 1) and np.array_equal(a, model.generate(3, steps=4, seed=1))
+
+
 # ----------------------------------------------------------------------------------------- training
 def _fixed_loss(model, x0, t, eps, labels=None):
     x_t = ops.convert_to_numpy(D.q_sample(x0, t, eps, model.abar))
@@ -233,19 +285,22 @@ def test_notebook_lesson_code_agrees_with_the_package():
     assert net_nb.count_params() == net_pkg.count_params()
     net_nb.set_weights(net_pkg.get_weights())
     y = np.arange(4) % 10
-    losses = []
-    for model in (nb["Diffusion"](net_nb, b, num_classes=10, seed=5), D.Diffusion(net_pkg, b, num_classes=10, seed=5)):
-        model.compile(optimizer=keras.optimizers.SGD(0.1))
-        h = keras.Model.fit(model, {"images": x, "labels": y.astype("int32")}, batch_size=4, epochs=2, shuffle=False,
-                            verbose=0)
-        losses.append(h.history["loss"])
-    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
-    np.testing.assert_allclose(net_nb.get_weights()[-1], net_pkg.get_weights()[-1], rtol=1e-5, atol=1e-7)
+    for objective in ({}, {"prediction": "v", "min_snr_gamma": 5.0}):
+        np.testing.assert_allclose(nb["loss_weights"](b, **objective), D.loss_weights(b, **objective), rtol=1e-12)
+        losses = []
+        for model in (nb["Diffusion"](net_nb, b, num_classes=10, seed=5, **objective),
+                      D.Diffusion(net_pkg, b, num_classes=10, seed=5, **objective)):
+            model.compile(optimizer=keras.optimizers.SGD(0.1))
+            h = keras.Model.fit(model, {"images": x, "labels": y.astype("int32")}, batch_size=4, epochs=2,
+                                shuffle=False, verbose=0)
+            losses.append(h.history["loss"])
+        np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
+        np.testing.assert_allclose(net_nb.get_weights()[-1], net_pkg.get_weights()[-1], rtol=1e-5, atol=1e-7)
 
     # the samplers give the same images
     b = D.cosine_betas(8)
     for kwargs in [dict(steps=4), dict(steps=4, eta=1.0), dict(steps=3, labels=y, guidance=2.5),
-                   dict(method="ddpm", labels=y)]:
+                   dict(method="ddpm", labels=y), dict(steps=3, labels=y, guidance=2.5, prediction="v")]:
         a = nb["sample"](net_pkg, b, 4, seed=2, batch_size=3, **kwargs)
         p = D.sample(net_pkg, b, 4, seed=2, batch_size=3, num_classes=10, **kwargs)
         np.testing.assert_allclose(a, p, rtol=1e-4, atol=1e-5)   # thread-order round-off only
