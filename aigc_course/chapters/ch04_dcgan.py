@@ -44,7 +44,7 @@ SPEC = chapter(
     standard={
         "n_train": 60000,
         "epochs": 1000,
-        "batch_size": 64,
+        "batch_size": 32,
         "latent_dim": 64,
         "width": 32,
         "ema": 0.999,
