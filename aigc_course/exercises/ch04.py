@@ -9,7 +9,7 @@ import numpy as np
 from .ch03 import array_check, choice_check
 from .core import NotAttempted, Question, as_number, is_blank, not_a_function
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "LOGITS", "FAKE"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "LOGITS", "FAKE"]
 
 LOGITS = np.array([-3.0, 0.0, 2.0])
 FAKE = np.array([[-1.0, -0.5], [0.0, 1.0]])
@@ -157,3 +157,42 @@ q7 = Question("q7", _q7, var="build_generator",
               hints=["Dense(7*7*2*width) → BatchNormalization → ReLU → Reshape((7, 7, 2*width))。",
                      "Conv2DTranspose(width, 4, strides=2, padding=\"same\") → BN → ReLU → Conv2DTranspose(1, 4, strides=2, padding=\"same\", activation=\"tanh\")。"],
               solution="见第 4 章第 2 节的 `build_generator`。")
+
+
+# q8: how many scattered blocks cover an interior output pixel (1-D): between floor(k/s) and ceil(k/s)
+def _coverage_by_counting(k: int, s: int, n: int = 12) -> tuple[int, int]:
+    counts = np.zeros(s * (n - 1) + k, dtype=int)
+    for i in range(n):
+        counts[s * i:s * i + k] += 1
+    inner = counts[k:-k]
+    return int(inner.min()), int(inner.max())
+
+
+def _q8(coverage):
+    bad = not_a_function(coverage, "coverage", "coverage(k, s)")
+    if bad:
+        return bad
+    for k, s in [(4, 2), (3, 2), (3, 1), (5, 2), (5, 3), (6, 3), (2, 3), (7, 4)]:
+        got = coverage(k, s)
+        if is_blank(got):
+            raise NotAttempted("coverage 还返回 ____。")
+        try:
+            pair = sorted(int(v) for v in np.asarray(list(got) if isinstance(got, (set, frozenset)) else got,
+                                                      dtype="float64").reshape(-1))
+        except (TypeError, ValueError):
+            return f"coverage({k}, {s}) 应返回两个整数 (最少, 最多)，你的返回 {got!r}"
+        if len(pair) == 1:
+            pair = pair * 2                     # {2} for an even overlap: the least and the most are the same
+        want = _coverage_by_counting(k, s)
+        if len(pair) != 2 or tuple(pair) != want:
+            if tuple(pair) == (k / s, k / s) or tuple(pair) == (k // s, k // s) and want[0] != want[1]:
+                return (f"coverage({k}, {s}) 应为 {want}：k 不能被 s 整除时，内部像素交替地被 ⌊k/s⌋ 和 ⌈k/s⌉ "
+                        f"个块覆盖，你的给出 {tuple(pair)}。")
+            return f"coverage({k}, {s}) 应为 {want}（最少、最多各被几个块覆盖），你的给出 {tuple(pair)}。"
+    return None
+
+
+q8 = Question("q8", _q8, var="coverage",
+              hints=["一维：输入 i 的块覆盖输出 [s·i, s·i + k)。固定一个内部位置 m，数满足 s·i ≤ m < s·i + k 的 i。",
+                     "个数是 ⌊k/s⌋ 或 ⌈k/s⌉；k 能被 s 整除时两者相等，重叠均匀。"],
+              solution="`return k // s, -(-k // s)`（即 (⌊k/s⌋, ⌈k/s⌉)；也可以像第 4 章那样真的散射一串 1 再数）")

@@ -194,7 +194,11 @@ class GeneratorEMA(keras.callbacks.Callback):
 
     Averaging the last few thousand steps smooths the generator's step-to-step oscillation around the
     equilibrium; after training, ``apply()`` loads the averages into the generator (keeping the raw
-    weights in ``raw``) and ``restore()`` puts the raw weights back."""
+    weights in ``raw``) and ``restore()`` puts the raw weights back.
+
+    With ``compile(steps_per_execution=k)`` Keras calls the callback once per k steps; ``steps`` counts
+    optimizer steps (from the batch index Keras reports), and an update that comes n steps after the
+    previous one uses d = decay ** n, so ``decay`` stays a per-step decay."""
 
     def __init__(self, decay: float = 0.999, every: int = 4):
         super().__init__()
@@ -205,17 +209,25 @@ class GeneratorEMA(keras.callbacks.Callback):
         self.decay, self.every = float(decay), every
         self.average: list[np.ndarray] | None = None
         self.raw: list[np.ndarray] | None = None
-        self._batches = 0
+        self.steps, self._last_batch, self._since = 0, -1, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._last_batch = -1
 
     def on_train_batch_end(self, batch, logs=None):
-        self._batches += 1
-        if self.average is not None and self._batches % self.every:
+        done = batch - self._last_batch if batch > self._last_batch else 1   # steps in this execution
+        self._last_batch = batch
+        crossed = (self.steps + done) // self.every > self.steps // self.every
+        self.steps += done
+        self._since += done
+        if self.average is not None and not crossed:
             return                      # (the first batch always starts the average)
         weights = [keras.ops.convert_to_numpy(v) for v in self.model.generator.weights]
         if self.average is None:
-            self.average = weights
+            self.average, self._since = weights, 0
             return
-        d = self.decay ** self.every
+        d = self.decay ** max(self.every, self._since)
+        self._since = 0
         self.average = [d * a + (1.0 - d) * w for a, w in zip(self.average, weights)]
 
     def apply(self):

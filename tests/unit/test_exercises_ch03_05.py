@@ -70,6 +70,22 @@ def test_ch04_questions():
     assert _status(ch04.q5, ____).status == NOT_ATTEMPTED
 
 
+def test_ch04_q8_coverage_accepts_equivalent_forms():
+    import math
+
+    for right in (lambda k, s: (k // s, -(-k // s)), lambda k, s: [math.ceil(k / s), k // s],
+                  lambda k, s: {k // s, math.ceil(k / s)}, lambda k, s: np.array([k // s, math.ceil(k / s)])):
+        assert _status(ch04.q8, right).status == CORRECT
+    assert _wrong(ch04.q8, lambda k, s: (k // s, k // s)).startswith("coverage(3, 2) 应为 (1, 2)：k 不能被 s 整除时")
+    assert _wrong(ch04.q8, lambda k, s: (k, k)) == "coverage(4, 2) 应为 (2, 2)（最少、最多各被几个块覆盖），你的给出 (4, 4)。"
+    assert _wrong(ch04.q8, lambda k, s: "two") == "coverage(4, 2) 应返回两个整数 (最少, 最多)，你的返回 'two'"
+    assert _wrong(ch04.q8, 3) == "coverage 应该是一个函数 coverage(k, s)，而你给的是 int。"
+    assert _status(ch04.q8, ____).status == NOT_ATTEMPTED
+    assert _status(ch04.q8, lambda k, s: ____).status == NOT_ATTEMPTED
+    # the interpolation may be written in any equivalent form
+    assert _status(ch04.q5, lambda z0, z1, t: z0 + t * (z1 - z0)).status == CORRECT
+
+
 def test_ch05_questions():
     norms = np.array([0.5, 1.0, 2.0])
     assert _status(ch05.q1, np.mean((norms - 1) ** 2)).status == CORRECT

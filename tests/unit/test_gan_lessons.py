@@ -63,6 +63,29 @@ def test_ch04_scatter_transposed_convolution_matches_keras(k, s):
     np.testing.assert_allclose(ours, expected, atol=1e-5)
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the lessons' train steps are TensorFlow code")
+@pytest.mark.parametrize("steps_per_execution", [1, 2])
+def test_ch04_lesson_train_step_equals_the_package_step(steps_per_execution):
+    ns = lesson("04_dcgan.ipynb", "build_generator", "build_discriminator", "DCGAN")
+
+    def nets():
+        keras.utils.set_random_seed(5)
+        return ns["build_generator"](8, 4), ns["build_discriminator"](4)
+
+    x, _ = load_fashion_mnist("train", scale="tanh", limit=32)
+    # two steps of 16 images: the batch-norm statistics and both optimizers' states carry over
+    _same_after_one_step(ns["DCGAN"], gan.GAN, nets, x, 16, label_smoothing=0.1,
+                         steps_per_execution=steps_per_execution)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="the lessons' train steps are TensorFlow code")
+def test_the_ch04_agreement_check_fails_when_the_lesson_step_differs():
+    ns = lesson("04_dcgan.ipynb", "DCGAN")
+    x, _ = load_fashion_mnist("train", scale="tanh", limit=16)
+    with pytest.raises(AssertionError):   # without label smoothing the lesson's step is a different step
+        _same_after_one_step(_with_smoothing(ns["DCGAN"], 0.0), gan.GAN, _dcgan_nets, x, 16, label_smoothing=0.1)
+
+
 def test_ch05_conditional_networks_match_the_package_builders():
     ns = lesson("05_conditional_wgan.ipynb", "build_conditional_generator", "build_conditional_discriminator")
     assert layer_summary(ns["build_conditional_generator"](16, 8)) == layer_summary(
@@ -71,14 +94,16 @@ def test_ch05_conditional_networks_match_the_package_builders():
         gan.build_conditional_discriminator(10, 8))
 
 
-def _same_after_one_step(lesson_cls, package_cls, make_nets, x, fit_batch, **kwargs):
-    """Train a lesson model and a package model from the same weights and seed for one step; return both."""
+def _same_after_one_step(lesson_cls, package_cls, make_nets, x, fit_batch, steps_per_execution=1, **kwargs):
+    """Train a lesson model and a package model from the same weights and seed for one epoch of ``x`` (one step
+    when ``len(x) == fit_batch``); assert the same logged losses and the same weights after it."""
     models = []
     for cls in (lesson_cls, package_cls):
         g, d = make_nets()
         model = cls(g, d, latent_dim=8, seed=4, **kwargs)
         model.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9),
-                      g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9))
+                      g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, beta_2=0.9),
+                      steps_per_execution=steps_per_execution)
         logs = model.fit(x, batch_size=fit_batch, epochs=1, verbose=0, shuffle=False).history
         models.append((model, logs))
     (a, la), (b, lb) = models
