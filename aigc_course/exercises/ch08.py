@@ -12,8 +12,9 @@ import numpy as np
 
 from .core import NOT_ANSWERED, NotAttempted, Question, as_number, close, is_blank, not_a_function
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "P_TARGET", "LOGITS_T", "toy_step", "toy_logits",
-           "POEM_RHYME", "GROUPS", "POEM_TONE", "TONES", "PATTERN"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "P_TARGET", "LOGITS_T", "toy_step", "toy_logits",
+           "POEM_RHYME", "GROUPS", "POEM_TONE", "TONES", "PATTERN", "CANDIDATES", "RHYME_LOGITS", "CANDIDATE_GROUPS",
+           "RHYME_SO_FAR"]
 
 # q1: the model's probabilities of the correct next characters at four positions
 P_TARGET = np.array([0.5, 0.25, 0.125, 0.5])
@@ -325,3 +326,47 @@ q8 = Question(
              "agreement = sum(want in tone for tone, want in pairs) / len(pairs)\n```\n"
              f"结果 {_HITS}/{_TOTAL} ≈ {_HITS / _TOTAL:.3f}。《江雪》押入声韵，是一首古绝，并不遵守近体诗的平仄，"
              "所以这个指标在一首真诗上也可能很低：读指标前先确认它的前提。")
+
+
+# q9: rhyme-constrained sampling at the 4th verse's last character: renormalise over the characters that rhyme
+CANDIDATES = ["东", "楼", "月", "舟", "风", "秋"]
+RHYME_LOGITS = np.array([2.0, 1.0, 1.5, 0.5, 1.0, 0.0])
+CANDIDATE_GROUPS = {"东": {"上平声一東"}, "楼": {"下平声十一尤"}, "月": {"入声六月"}, "舟": {"下平声十一尤"},
+                    "风": {"上平声一東"}, "秋": {"下平声十一尤"}}
+"""The 平水韵 groups of the candidates, as ``aigc_course.metrics.text.rhyme_table()`` gives them."""
+RHYME_SO_FAR = {"下平声十一尤"}
+"""The groups the rhyme word of verse 2 (流) belongs to."""
+_ALLOWED = np.array([bool(CANDIDATE_GROUPS[c] & RHYME_SO_FAR) for c in CANDIDATES])
+_P_ALL = np.exp(RHYME_LOGITS - RHYME_LOGITS.max()) / np.exp(RHYME_LOGITS - RHYME_LOGITS.max()).sum()
+PROBS_RHYME = np.where(_ALLOWED, _P_ALL, 0.0) / _P_ALL[_ALLOWED].sum()
+
+
+def _check_q9(probs):
+    if is_blank(probs):
+        raise NotAttempted(NOT_ANSWERED)
+    try:
+        p = np.asarray(probs, dtype="float64")
+    except (TypeError, ValueError):
+        return f"probs 应该是一个数组，而你给的是 {type(probs).__name__}"
+    if p.shape != (len(CANDIDATES),):
+        return f"probs 的形状应为 ({len(CANDIDATES)},)（每个候选字一个概率），而你的是 {p.shape}。"
+    if close(p, PROBS_RHYME):
+        return None
+    if close(p, _P_ALL):
+        return "这是没有约束的分布：押不上韵的字（东、月、风）的概率应为 0。"
+    if close(p, np.where(_ALLOWED, _P_ALL, 0.0)):
+        return "押不上韵的字置零之后还要重新归一化：除以允许的字的概率之和，使总和为 1。"
+    if close(p, np.where(_ALLOWED, 1.0 / _ALLOWED.sum(), 0.0)):
+        return "允许的字之间不是平均分配：仍按模型的概率，只是在允许的字集上重新归一化。"
+    if close(p, np.where(~_ALLOWED, _P_ALL, 0.0) / _P_ALL[~_ALLOWED].sum()):
+        return "反了：保留的应是与 RHYME_SO_FAR 有共同韵部的字（楼、舟、秋）。"
+    return "结果不对：允许的字 = 韵部与 RHYME_SO_FAR 有交集的候选；probs = 模型概率在允许的字上重新归一化，其余为 0。"
+
+
+q9 = Question(
+    "q9", _check_q9, var="probs",
+    hints=["先找出允许的字：CANDIDATE_GROUPS[c] & RHYME_SO_FAR 非空。",
+           "把不允许的字的 logit 设为 -np.inf，再做 softmax；或者先 softmax，把不允许的置零，再除以剩下的和。"],
+    solution="```python\nallowed = np.array([bool(CANDIDATE_GROUPS[c] & RHYME_SO_FAR) for c in CANDIDATES])\n"
+             "z = np.where(allowed, RHYME_LOGITS, -np.inf)\nprobs = np.exp(z - z.max()) / np.exp(z - z.max()).sum()\n```\n"
+             "东的 logit 最大，却押不上十一尤，概率变为 0；楼、舟、秋按模型原来的比例分掉全部概率。")

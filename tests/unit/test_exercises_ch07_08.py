@@ -280,3 +280,26 @@ def test_ch08_q8_tone_agreement():
     assert all(table.tone(c) == t for c, t in ch08.TONES.items())
     assert all(set(table.groups(c)) == g for c, g in ch08.GROUPS.items())
     assert [list(r) for r in text.tone_pattern(4, 5, "平")] == ch08.PATTERN
+
+
+def test_ch08_q9_rhyme_constrained_probabilities():
+    allowed = np.array([bool(ch08.CANDIDATE_GROUPS[c] & ch08.RHYME_SO_FAR) for c in ch08.CANDIDATES])
+    z = np.where(allowed, ch08.RHYME_LOGITS, -np.inf)
+    good = _softmax(z)
+    assert good[allowed].sum() == pytest.approx(1.0) and np.all(good[~allowed] == 0)
+    assert _status(ch08.q9, good) == (CORRECT, "")
+    assert _status(ch08.q9, good.tolist()) == (CORRECT, "")
+    free = _softmax(ch08.RHYME_LOGITS)
+    assert _status(ch08.q9, free) == (INCORRECT, "这是没有约束的分布：押不上韵的字（东、月、风）的概率应为 0。")
+    assert _status(ch08.q9, np.where(allowed, free, 0.0)) == (
+        INCORRECT, "押不上韵的字置零之后还要重新归一化：除以允许的字的概率之和，使总和为 1。")
+    assert _status(ch08.q9, allowed / allowed.sum()) == (
+        INCORRECT, "允许的字之间不是平均分配：仍按模型的概率，只是在允许的字集上重新归一化。")
+    assert _status(ch08.q9, good[:5]) == (
+        INCORRECT, "probs 的形状应为 (6,)（每个候选字一个概率），而你的是 (5,)。")
+    assert _status(ch08.q9, ____)[0] == NOT_ATTEMPTED
+    # the given groups are the package's table, and 流 (verse 2's rhyme word) sits in RHYME_SO_FAR
+    from aigc_course.metrics import text
+    table = text.rhyme_table()
+    assert all(set(table.groups(c)) == g for c, g in ch08.CANDIDATE_GROUPS.items())
+    assert set(table.groups("流")) == ch08.RHYME_SO_FAR

@@ -103,3 +103,63 @@ def test_lesson_gpt_trains_with_fit(lesson):
     before = float(_np(next_token_loss(y, model(x))))
     model.fit(x, y, epochs=6, batch_size=25, verbose=0)
     assert float(_np(next_token_loss(y, model(x)))) < 0.5 * before
+
+
+def _drive(picker, target, vocab, fallback):
+    """Feed ``picker`` logits that prefer the next character of ``target`` (10) and then ``fallback`` (5)."""
+    index = {s: i for i, s in enumerate(vocab)}
+    out = []
+    for ch in target:
+        z = np.zeros((1, len(vocab)))
+        z[0, index[fallback[0]]] = z[0, index[fallback[1]]] = 5.0
+        z[0, index[fallback[0]]] += 0.5
+        z[0, index[ch]] = 10.0
+        out.append(vocab[int(picker(z)[0])])
+    return "".join(out)
+
+
+def test_rhyme_picker_changes_only_the_rhyme_positions(lesson):
+    from aigc_course.metrics import text as M
+
+    table = M.rhyme_table()
+    vocab = ["<pad>", "<unk>", "<bos>", "<eos>", "，", "。", "\n"] + sorted(set(
+        "白日依山尽黄河入海流欲穷千里目更上一层楼东舟秋"))
+    greedy = lambda z: np.argmax(z, axis=-1)
+    # verse 2 ends in 流 (平, 十一尤) and is kept; verse 4 would end in 东 (一东): the picker takes the best
+    # character that shares a group with 流, here 楼 (舟 and 秋 are also allowed but get lower logits)
+    picker = lesson["RhymePicker"](greedy, vocab, table, [[2, vocab.index("白")]])
+    got = _drive(picker, "日依山尽，黄河入海流。\n欲穷千里目，更上一层东。", vocab, fallback="楼舟")
+    assert got == "日依山尽，黄河入海流。\n欲穷千里目，更上一层楼。"
+    assert M.rhymes("白" + got, table)
+    assert [k for k, _, _ in picker.records] == ["first", "later"]
+    first_mass, later_mass = picker.records[0][1], picker.records[1][1]
+    assert first_mass > 0.97          # 流 (logit 10) is allowed at the first rhyme
+    assert later_mass < 0.05          # 东 (logit 10) is not allowed at the second one
+    allowed = {vocab[i] for i in np.flatnonzero(picker.records[1][2])}
+    assert {"楼", "舟", "秋"} <= allowed and not allowed & {"东", "目", "流"}   # 流 is used already
+
+
+def test_rhyme_picker_first_rhyme_is_level_tone(lesson):
+    from aigc_course.metrics import text as M
+
+    table = M.rhyme_table()
+    vocab = ["<bos>", "，", "。"] + sorted(set("白日依山尽黄河入海目楼"))
+    greedy = lambda z: np.argmax(z, axis=-1)
+    picker = lesson["RhymePicker"](greedy, vocab, table, [[0]])
+    # 目 (入声, 仄) cannot end the first rhyming verse; 楼 (平) replaces it, the rest is untouched
+    got = _drive(picker, "白日依山尽，黄河入海目。", vocab, fallback="楼尽")
+    assert got == "白日依山尽，黄河入海楼。"
+    assert table.tone("目") == "仄" and "平" in table.tone("楼")
+
+
+def test_rhyme_picker_does_not_repeat_a_rhyme_word(lesson):
+    from aigc_course.metrics import text as M
+
+    table = M.rhyme_table()
+    vocab = ["<bos>", "，", "。"] + sorted(set("白日依山尽黄河入海流欲穷千里目更上一层楼舟"))
+    greedy = lambda z: np.argmax(z, axis=-1)
+    picker = lesson["RhymePicker"](greedy, vocab, table, [[0]])
+    # verse 4 would end in 流 again (重韵): the next best character of the group, 楼, is taken instead
+    got = _drive(picker, "白日依山尽，黄河入海流。欲穷千里目，更上一层流。", vocab, fallback="楼舟")
+    assert got == "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"
+    assert vocab.index("流") in picker.used[0] and not picker.records[1][2][vocab.index("流")]
