@@ -55,7 +55,7 @@ def _digest(path):
 @pytest.mark.parametrize("argv, message", [
     (["run", "04_dcgan", "-p", "epoch", "3"],
      "04_dcgan.ipynb has no parameter 'epoch'; did you mean epochs? (its parameters cell declares: profile, seed, "
-     "n_train, epochs, batch_size, latent_dim, width, d_lr, g_lr, ema, time_budget, n_eval)"),
+     "n_train, epochs, batch_size, latent_dim, width, d_lr, g_lr, ema, steps_per_execution, time_budget, n_eval)"),
     (["report", "04_dcgan", "-p", "epochs", "abc"], "parameter 'epochs' expects a whole number >= 1, got 'abc' (str)"),
     (["report", "04_dcgan", "-p", "epochs", "-3"], "parameter 'epochs' expects a whole number >= 1, got -3 (int)"),
     (["run", "04_dcgan", "-p", "epochs", "1.0"],
@@ -76,7 +76,7 @@ def _digest(path):
     (["sweep", "04_dcgan", "-p", "epochs", "1,-3"], "parameter 'epochs' expects a whole number >= 1, got -3 (int)"),
     (["sweep", "04_dcgan", "-p", "epoch", "1,2"],
      "04_dcgan.ipynb has no parameter 'epoch'; did you mean epochs? (its parameters cell declares: profile, seed, "
-     "n_train, epochs, batch_size, latent_dim, width, d_lr, g_lr, ema, time_budget, n_eval)"),
+     "n_train, epochs, batch_size, latent_dim, width, d_lr, g_lr, ema, steps_per_execution, time_budget, n_eval)"),
     (["sweep", "04_dcgan", "-p", "epochs", "1", "-p", "epochs", "2"],
      "-p epochs is given twice ('1' and '2'); give all its values in one -p, separated by commas"),
     (["sweep", "04_dcgan", "-p", "epochs", "1,,2"], "-p epochs '1,,2' has an empty value between commas; "

@@ -10,7 +10,8 @@ from aigc_course import config
 from test_gan_lessons import lesson
 
 
-def test_standard_and_full_bars_are_the_course_targets():
+def test_standard_and_full_bars_are_the_course_targets(monkeypatch):
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)  # make test sets smoke; these read the named profiles
     std = config.settings("05_conditional_wgan", "standard").bars
     assert std["max_fid_wgan"] <= 15.0 and std["max_class_share_wgan"] <= 0.25
     assert std["min_class_accuracy"] >= 0.8 and std["max_train_seconds"] <= 600
@@ -18,7 +19,8 @@ def test_standard_and_full_bars_are_the_course_targets():
     assert full["min_class_accuracy"] >= 0.9
 
 
-def test_plain_gan_and_wgan_gp_get_equal_time_and_one_width():
+def test_plain_gan_and_wgan_gp_get_equal_time_and_one_width(monkeypatch):
+    monkeypatch.delenv("AIGC_PROFILE", raising=False)
     for profile in ("smoke", "standard", "full"):
         cfg = config.settings("05_conditional_wgan", profile)
         if profile != "smoke":
