@@ -102,11 +102,12 @@ def main(argv=None):
         return
     x_test, _ = load_fashion_mnist("test", scale="tanh", limit=args.n_eval)
     real_conf = fidm.class_confidence_report(x_test, value_range="tanh")["confident_share"]
+    real_f = fidm.to_features(x_test, value_range="tanh")    # embedded once, not at every checkpoint
 
     def judge_samples(samples):
         rep = fidm.class_confidence_report(samples, value_range="tanh")
         hist = rep["class_histogram"]
-        return {"fid": round(fidm.fid(samples, x_test, value_range="tanh"), 2),
+        return {"fid": round(fidm.fid(fidm.to_features(samples, value_range="tanh"), real_f), 2),
                 "conf_x_real": round(rep["confident_share"] / real_conf, 3),
                 "min_class": round(min(hist), 3), "max_class": round(max(hist), 3)}
 
