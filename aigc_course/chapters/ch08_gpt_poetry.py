@@ -2,9 +2,11 @@
 
 Pretraining reads the 绝句 and 律诗 of 全唐诗 (``full_tang``; the smoke profile uses the small ``song100`` file
 instead); fine-tuning and validation use the regulated poems of 唐诗三百首. The model trained from scratch gets
-``pretrain_steps + finetune_steps`` steps, the same number as pretraining plus fine-tuning. The KV-cache timing
-generates ``kv_tokens`` tokens for 1 poem and for ``kv_batch`` poems at once; ``min_rhyme_ratio`` is read on the
-rhyme-constrained sampler of section 10 (the free sampler's rhyme rate is recorded beside it)."""
+``pretrain_steps + finetune_steps`` steps, the same number as pretraining plus fine-tuning. Every stream carries a
+rhyme tag (a special token naming the poem's 平水韵 group) before each rhyme word. The KV-cache timing generates
+``kv_tokens`` tokens for 1 poem and for ``kv_batch`` poems at once, one compiled call per token and one per poem;
+``min_kv_speedup`` is read on one poem with one compiled call (the whole loop inside), ``min_rhyme_ratio`` on the free
+sampler (the model writes its own tags; section 10's tag-free and rhyme-constrained rates are recorded beside it)."""
 
 from ._spec import Bool, Choice, Float, Int, ListOf, Optional, Prob, chapter  # noqa: F401
 

@@ -14,7 +14,7 @@ from .core import NOT_ANSWERED, NotAttempted, Question, as_number, close, is_bla
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "P_TARGET", "LOGITS_T", "toy_step", "toy_logits",
            "POEM_RHYME", "GROUPS", "POEM_TONE", "TONES", "PATTERN", "CANDIDATES", "RHYME_LOGITS", "CANDIDATE_GROUPS",
-           "RHYME_SO_FAR"]
+           "RHYME_SO_FAR", "q10", "POEM_TAG", "TAG"]
 
 # q1: the model's probabilities of the correct next characters at four positions
 P_TARGET = np.array([0.5, 0.25, 0.125, 0.5])
@@ -370,3 +370,46 @@ q9 = Question(
     solution="```python\nallowed = np.array([bool(CANDIDATE_GROUPS[c] & RHYME_SO_FAR) for c in CANDIDATES])\n"
              "z = np.where(allowed, RHYME_LOGITS, -np.inf)\nprobs = np.exp(z - z.max()) / np.exp(z - z.max()).sum()\n```\n"
              "东的 logit 最大，却押不上十一尤，概率变为 0；楼、舟、秋按模型原来的比例分掉全部概率。")
+
+
+# q10: the rhyme tags of section 3: the tag before every rhyme word (last character of an even verse)
+POEM_TAG = "远上寒山石径斜，白云生处有人家。停车坐爱枫林晚，霜叶红于二月花。"
+TAG = "<麻>"
+"""杜牧《山行》: 家 and 花 (verses 2 and 4) share 下平声六麻; 斜 closes verse 1 and also rhymes (首句入韵)."""
+_VERSES = [v for v in POEM_TAG.replace("。", "，").split("，") if v]
+TOKENS_TAG = []
+for _k, _v in enumerate(_VERSES):
+    TOKENS_TAG += list(_v[:-1]) + ([TAG] if _k % 2 == 1 else []) + [_v[-1], "，" if _k % 2 == 0 else "。"]
+
+
+def _check_q10(tokens):
+    if is_blank(tokens):
+        raise NotAttempted(NOT_ANSWERED)
+    if isinstance(tokens, str):
+        return "tokens 应该是一个列表：每个字一个字符串，标记 '<麻>' 也是列表中的一个元素。"
+    try:
+        got = [str(t) for t in tokens]
+    except TypeError:
+        return f"tokens 应该是一个字符串列表，而你给的是 {type(tokens).__name__}"
+    if got == TOKENS_TAG:
+        return None
+    plain = [t for t in got if t != TAG]
+    if plain != [t for t in TOKENS_TAG if t != TAG]:
+        if plain and plain[0] == "<bos>":
+            return "只写诗本身的记号，不要加 <bos> 和 <eos>。"
+        return "去掉标记之后，应当正好是原诗的每一个字和标点，一个不多、一个不少、顺序不变。"
+    where = [got[i + 1] if i + 1 < len(got) else "" for i, t in enumerate(got) if t == TAG]
+    if "斜" in where:
+        return "斜虽然也押韵（首句入韵），但标记只加在双数句（第 2、4 句）的末字前，与 rhyme_words 的定义一致。"
+    if where and all(w in "，。" for w in where):
+        return "标记放在了韵脚字之后；它应当紧挨在韵脚字前面，模型写出标记之后再按标记选字。"
+    return f"标记的位置不对：应当在{'、'.join(_VERSES[k][-1] for k in (1, 3))}这两个韵脚字前面各有一个 {TAG}。"
+
+
+q10 = Question(
+    "q10", _check_q10, var="tokens",
+    hints=["先按“，”和“。”把诗切成 4 句；第 2、4 句（下标 1、3）的最后一个字是韵脚。",
+           "逐句把字放进列表；遇到双数句的最后一个字，先放 TAG 再放这个字；每句之后放回它的标点。"],
+    solution="```python\ntokens = []\nfor k, (verse, mark) in enumerate(re.findall(\"([^，。]+)([，。])\", POEM_TAG)):\n"
+             "    tokens += list(verse[:-1]) + ([TAG] if k % 2 == 1 else []) + [verse[-1], mark]\n```\n"
+             "模型读到的是 …有人 <麻> 家 。…二月 <麻> 花 。：押韵变成了“抄前面的标记”和“按标记选字”两件近处的事。")

@@ -187,6 +187,11 @@ class RhymeTable:
     def groups(self, char: str) -> frozenset:
         return self._groups.get(char, frozenset())
 
+    @property
+    def group_names(self) -> tuple:
+        """Every group name the table holds (e.g. 上平声一東), sorted."""
+        return tuple(sorted({g for gs in self._groups.values() for g in gs}))
+
     def tone(self, char: str) -> str | None:
         g = self.groups(char)
         if not g:

@@ -303,3 +303,33 @@ def test_ch08_q9_rhyme_constrained_probabilities():
     table = text.rhyme_table()
     assert all(set(table.groups(c)) == g for c, g in ch08.CANDIDATE_GROUPS.items())
     assert set(table.groups("流")) == ch08.RHYME_SO_FAR
+
+
+def test_ch08_q10_rhyme_tags():
+    import re
+
+    good = []
+    for k, (verse, mark) in enumerate(re.findall("([^，。]+)([，。])", ch08.POEM_TAG)):
+        good += list(verse[:-1]) + ([ch08.TAG] if k % 2 == 1 else []) + [verse[-1], mark]
+    assert "".join(good) == "远上寒山石径斜，白云生处有人<麻>家。停车坐爱枫林晚，霜叶红于二月<麻>花。"
+    assert _status(ch08.q10, good) == (CORRECT, "")
+    assert _status(ch08.q10, tuple(good)) == (CORRECT, "")
+    assert _status(ch08.q10, "".join(good)) == (
+        INCORRECT, "tokens 应该是一个列表：每个字一个字符串，标记 '<麻>' 也是列表中的一个元素。")
+    assert _status(ch08.q10, ["<bos>"] + good + ["<eos>"]) == (INCORRECT, "只写诗本身的记号，不要加 <bos> 和 <eos>。")
+    first_too = ["<麻>" if t == "斜" else t for t in good]
+    first_too.insert(first_too.index("<麻>") + 1, "斜")
+    assert _status(ch08.q10, first_too) == (
+        INCORRECT, "斜虽然也押韵（首句入韵），但标记只加在双数句（第 2、4 句）的末字前，与 rhyme_words 的定义一致。")
+    after = [t for t in good if t != ch08.TAG]
+    for w in ("家", "花"):
+        after.insert(after.index(w) + 1, ch08.TAG)
+    assert _status(ch08.q10, after) == (
+        INCORRECT, "标记放在了韵脚字之后；它应当紧挨在韵脚字前面，模型写出标记之后再按标记选字。")
+    assert _status(ch08.q10, [t for t in good if t != "云"]) == (
+        INCORRECT, "去掉标记之后，应当正好是原诗的每一个字和标点，一个不多、一个不少、顺序不变。")
+    assert _status(ch08.q10, ____)[0] == NOT_ATTEMPTED
+    # the given tag is the one chapter 08's tagger writes: 家 and 花 share 下平声六麻
+    from aigc_course.metrics import text
+    table = text.rhyme_table()
+    assert table.groups("家") & table.groups("花") == {"下平声六麻"} and ch08.TAG == "<麻>"

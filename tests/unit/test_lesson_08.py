@@ -1,7 +1,7 @@
 """Chapter 08's lesson code equals the package's (d2l's ``#@save`` idea).
 
-The ``#@save`` cells of notebooks/08_gpt_poetry.ipynb (the GPT with tied weights and the KV-cache generation loop)
-are executed here and compared with ``aigc_course.models.transformer.GPT`` and ``aigc_course.models.sampling`` on
+The ``#@save`` cells of notebooks/08_gpt_poetry.ipynb (the rhyme tagger, the GPT with tied weights, the KV-cache
+generation loop written per token and as one compiled loop, the rhyme-constrained picker) are executed here and compared with ``aigc_course.models.transformer.GPT`` and ``aigc_course.models.sampling`` on
 seeded inputs: same weights must give the same logits, and the cached loop must give the logits and greedy tokens
 of recomputing the whole prefix."""
 
@@ -19,7 +19,7 @@ from aigc_course.models import transformer as T
 from aigc_course.models.losses import next_token_loss
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "08_gpt_poetry.ipynb"
-SAVED = ["GPT", "attend_cached", "CachedStep", "generate_cached"]
+SAVED = ["GPT", "attend_cached", "CachedStep", "generate_cached", "GreedyLoop", "RhymeTagger"]
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +90,68 @@ def test_cached_generation_equals_the_package_greedy_loop(lesson):
     assert short.shape == (1, 3)
     with raises_message(ValueError, "prompt (2) + new_tokens (9) exceeds the model's seq_len 10"):
         lesson["generate_cached"](step, prompts, 9, greedy)
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("cached", [True, False])
+def test_compiled_greedy_loop_equals_the_token_by_token_loop(lesson, cached):
+    pkg, mine = _pair(lesson, seed=6)
+    step = lesson["CachedStep"](mine)
+    greedy = lambda z: np.argmax(z, axis=-1)
+    prompts = np.array([[2, 7, 4], [3, 1, 9]], "int32")
+    ref = lesson["generate_cached"](step, prompts, 7, greedy)
+    loop = lesson["GreedyLoop"](mine, 7, cached=cached)
+    got = np.asarray(loop.predict_on_batch(prompts))
+    assert got.shape == (2, 10) and np.array_equal(got[:, :3], prompts)   # the prompt is kept as it was
+    assert np.array_equal(got, ref)
+    assert got[:, 3:].tolist() == sampling.generate(pkg, prompts.tolist(), max_new_tokens=7, greedy=True)
+    with raises_message(ValueError, "prompt (3) + new_tokens (8) exceeds the model's seq_len 10"):
+        lesson["GreedyLoop"](mine, 8, cached=cached).call(ops.convert_to_tensor(prompts))   # call(): unwrapped error
+
+
+def _tagging(lesson, texts):
+    from aigc_course.data import CharTokenizer
+    from aigc_course.data.chinese_text import DEFAULT_SPECIALS
+    from aigc_course.metrics import text as M
+
+    tagger = lesson["RhymeTagger"](M.rhyme_table())
+    return tagger, CharTokenizer(DEFAULT_SPECIALS + tagger.tags).fit(texts)
+
+
+def test_rhyme_tagger_writes_the_group_before_every_rhyme_word(lesson):
+    jingye = "床前明月光，疑是地上霜。\n举头望明月，低头思故乡。"        # 霜 and 乡 share 下平声七陽
+    broken = "床前明月光，疑是地上霜。\n举头望明月，低头思故月。"        # 月 is 入声: no shared level group
+    tagger, tok = _tagging(lesson, [jingye, broken])
+    assert len(tagger.tags) == 30 and "<陽>" in tagger.tags and "<尤>" in tagger.tags
+    assert tagger.group(jingye) == "下平声七陽" and tagger.group(broken) is None
+    ids = tagger.encode(jingye, tok)
+    assert tok.decode(ids, skip_specials=False) == "<bos>床前明月光，疑是地上<陽>霜。\n举头望明月，低头思故<陽>乡。<eos>"
+    assert tok.decode(ids) == jingye                     # tags are special tokens: decoding drops them
+    assert tok.decode(tagger.encode(broken, tok), skip_specials=False) == f"<bos>{broken}<eos>"   # left untagged
+    stream = tagger.stream([jingye, broken], tok)
+    assert stream.dtype == np.int32 and stream.tolist() == ids + tagger.encode(broken, tok)
+
+
+def test_rhyme_tagger_picks_one_group_the_rhyme_words_share(lesson):
+    from aigc_course.metrics import text as M
+
+    five = "白日依山尽，黄河入海流。\n欲穷千里目，更上一层楼。"           # 流, 楼: 下平声十一尤
+    tagger, tok = _tagging(lesson, [five])
+    assert tagger.group(five) == "下平声十一尤"
+    assert tok.decode(tagger.encode(five, tok), skip_specials=False).count("<尤>") == 2
+    # a rhyme word in several level groups: the shared ones are kept and the first by name is the tag
+    table = M.rhyme_table()
+    multi = [c for c in "看思行重" if sum("平声" in g for g in table.groups(c)) > 1]
+    assert multi, "expected a character with two level-tone readings"
+    c = multi[0]
+    text = f"白日依山尽，黄河入海{c}。欲穷千里目，更上一层{c}。"
+    assert tagger.group(text) == min(g for g in table.groups(c) if "平声" in g)
+    assert tagger.group("白日依山尽，黄河入海流。") is None        # one rhyme word rhymes with nothing
+    # exercise 08 q10's answer is what the tagger writes
+    from aigc_course.exercises import ch08
+    tagger, tok = _tagging(lesson, [ch08.POEM_TAG])
+    ids = tagger.encode(ch08.POEM_TAG, tok)[1:-1]
+    assert [tok.vocab[i] for i in ids] == ch08.TOKENS_TAG
 
 
 @pytest.mark.backend

@@ -81,6 +81,9 @@ def test_rhyme_table_maps_simplified_characters_to_pingshui_groups():
     assert "下平声一先" in table.groups("先")              # a group's name character is in the group
     assert table.tone("东") == "平" and table.tone("月") == "仄" and table.tone("看") == "平仄"
     assert table.tone("a") is None and table.groups("a") == frozenset()
+    names = table.group_names                 # the 106 groups of 平水韵, 30 of them level-tone (平声)
+    assert len(names) == 106 and names == tuple(sorted(names))
+    assert sum("平声" in g for g in names) == 30 and {"上平声一東", "下平声十一尤", "入声六月"} <= set(names)
 
 
 def test_rhyme_on_real_and_broken_poems():
