@@ -15,6 +15,7 @@ SPEC = chapter(
         "compare_seconds": Float(min=0, min_open=True),
         "ddim_steps": Int(min=1),
         "ema_momentum": Prob(max_open=True),
+        "film": Bool(),
         "gan_width": Int(min=1),
         "guidance": Float(min=0),
         "guidance_scales": ListOf(Float(min=0)),
@@ -42,6 +43,7 @@ SPEC = chapter(
     shared={
         "attention": True,
         "blocks": 1,
+        "film": False,
         "label_dropout": 0.2,
         "latent_dim": 64,
         "min_snr_gamma": 5.0,
