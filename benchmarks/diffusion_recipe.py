@@ -54,6 +54,19 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+class StopAfter(keras.callbacks.Callback):
+    """Stop ``fit()`` after ``steps`` batches."""
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps, self.done = steps, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.done += 1
+        if self.done >= self.steps:
+            self.model.stop_training = True
+
+
 def judge(network, betas, prediction, n, steps, real_f, real_conf, seed=1):
     t0 = time.perf_counter()
     s = D.sample(network, betas, n, steps=steps, seed=seed, num_classes=10, prediction=prediction)
@@ -84,10 +97,8 @@ def main(argv=None):
     for budget in sorted(float(s) for s in (a.steps if by_steps else a.seconds).split(",")):
         if by_steps:                                    # exactly the missing steps, no time limit
             tb = TimeBudget(1e9)
-            missing = int(budget) - steps
-            per_epoch = max(d for d in range(1, len(x_train) // a.batch_size + 1) if missing % d == 0)
-            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=missing // per_epoch,
-                      steps_per_epoch=per_epoch, callbacks=[tb, ema], verbose=0)
+            stop = StopAfter(int(budget) - steps)
+            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, ema, stop], verbose=0)
         else:
             tb = TimeBudget(max(budget - trained, 1e-3))
             model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, ema], verbose=0)
