@@ -47,6 +47,7 @@ def parse_args(argv=None):
     p.add_argument("--ddim", type=int, default=10)
     p.add_argument("--ddim2", type=int, default=0, help="also judge at this many DDIM steps (0: no)")
     p.add_argument("--guidance", default="3", help="guidance scales, comma-separated")
+    p.add_argument("--guided-steps", type=int, default=0, help="DDIM steps of the guided samples (0: --ddim2 or --ddim)")
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--ng", type=int, default=500)
     p.add_argument("--tag", default="")
@@ -114,7 +115,7 @@ def main(argv=None):
             row[f"ddim{a.ddim2}"] = judge(net, betas, a.prediction, a.n, a.ddim2, real_f, real_conf)
         labels = np.arange(a.ng) % 10
         for w in (float(g) for g in a.guidance.split(",")):
-            g = D.sample(net, betas, a.ng, steps=a.ddim2 or a.ddim, labels=labels, guidance=w, seed=2,
+            g = D.sample(net, betas, a.ng, steps=a.guided_steps or a.ddim2 or a.ddim, labels=labels, guidance=w, seed=2,
                          num_classes=10, prediction=a.prediction)
             row[f"guided_accuracy_w{w:g}"] = round(float(np.mean(
                 fid.class_confidence_report(g, value_range="tanh")["predicted"] == labels)), 3)
