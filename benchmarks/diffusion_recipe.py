@@ -32,8 +32,12 @@ from aigc_course.training.callbacks import TimeBudget  # noqa: E402
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", default="180", help="training budgets at which to judge, comma-separated")
+    p.add_argument("--steps", default="", help="judge at these optimizer step counts instead of --seconds "
+                   "(comma-separated; for comparisons on a CPU shared with other work)")
     p.add_argument("--widths", default="16,32,64")
     p.add_argument("--attention", type=int, default=1)
+    p.add_argument("--film", type=int, default=0, help="1: residual blocks scale and shift by the embedding (FiLM)")
+    p.add_argument("--label-dropout", type=float, default=0.2)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--learning-rate", type=float, default=2e-3)
     p.add_argument("--prediction", choices=("eps", "v"), default="v")
@@ -43,11 +47,25 @@ def parse_args(argv=None):
     p.add_argument("--ddim", type=int, default=10)
     p.add_argument("--ddim2", type=int, default=0, help="also judge at this many DDIM steps (0: no)")
     p.add_argument("--guidance", default="3", help="guidance scales, comma-separated")
+    p.add_argument("--guided-steps", type=int, default=0, help="DDIM steps of the guided samples (0: --ddim2 or --ddim)")
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--ng", type=int, default=500)
     p.add_argument("--tag", default="")
     p.add_argument("--jsonl", default=None, help="append one JSON line per budget to this file")
     return p.parse_args(argv)
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Stop ``fit()`` after ``steps`` batches."""
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps, self.done = steps, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.done += 1
+        if self.done >= self.steps:
+            self.model.stop_training = True
 
 
 def judge(network, betas, prediction, n, steps, real_f, real_conf, seed=1):
@@ -67,28 +85,37 @@ def main(argv=None):
     x_train, y_train = load_fashion_mnist("train", scale="tanh")
     x_test, _ = load_fashion_mnist("test", scale="unit", limit=a.n)
     betas = D.cosine_betas(1000)
-    net = D.build_unet(widths=[int(w) for w in a.widths.split(",")], attention=bool(a.attention), num_classes=10)
-    model = D.Diffusion(net, betas, num_classes=10, label_dropout=0.2, seed=0, prediction=a.prediction,
+    net = D.build_unet(widths=[int(w) for w in a.widths.split(",")], attention=bool(a.attention), num_classes=10,
+                       film=bool(a.film))
+    model = D.Diffusion(net, betas, num_classes=10, label_dropout=a.label_dropout, seed=0, prediction=a.prediction,
                         min_snr_gamma=a.min_snr or None)
     model.compile(optimizer=keras.optimizers.Adam(a.learning_rate, global_clipnorm=1.0), jit_compile=bool(a.jit))
     ema = D.EMA(a.ema)
     real_f = fid.to_features(x_test, value_range="unit")
     real_conf = fid.class_confidence_report(x_test, value_range="unit")["confident_share"]
     trained, steps = 0.0, 0
-    for budget in sorted(float(s) for s in a.seconds.split(",")):
-        tb = TimeBudget(max(budget - trained, 1e-3))
-        model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, ema], verbose=0)
+    by_steps = bool(a.steps)
+    for budget in sorted(float(s) for s in (a.steps if by_steps else a.seconds).split(",")):
+        if by_steps:                                    # exactly the missing steps, no time limit
+            tb = TimeBudget(1e9)
+            stop = StopAfter(int(budget) - steps)
+            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, ema, stop], verbose=0)
+        else:
+            tb = TimeBudget(max(budget - trained, 1e-3))
+            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, ema], verbose=0)
         trained, steps = trained + tb.elapsed, steps + tb.batches
         raw = ema.backup()
         ema.apply()
-        row = {"tag": a.tag, "prediction": a.prediction, "min_snr": a.min_snr, "seconds": round(trained),
+        row = {"tag": a.tag, "prediction": a.prediction, "min_snr": a.min_snr, "film": a.film,
+               "label_dropout": a.label_dropout, "ema": a.ema, "batch_size": a.batch_size,
+               "learning_rate": a.learning_rate, "seconds": round(trained),
                "steps": steps, "steps_per_s": round(steps / trained, 2),
                f"ddim{a.ddim}": judge(net, betas, a.prediction, a.n, a.ddim, real_f, real_conf)}
         if a.ddim2:
             row[f"ddim{a.ddim2}"] = judge(net, betas, a.prediction, a.n, a.ddim2, real_f, real_conf)
         labels = np.arange(a.ng) % 10
         for w in (float(g) for g in a.guidance.split(",")):
-            g = D.sample(net, betas, a.ng, steps=a.ddim2 or a.ddim, labels=labels, guidance=w, seed=2,
+            g = D.sample(net, betas, a.ng, steps=a.guided_steps or a.ddim2 or a.ddim, labels=labels, guidance=w, seed=2,
                          num_classes=10, prediction=a.prediction)
             row[f"guided_accuracy_w{w:g}"] = round(float(np.mean(
                 fid.class_confidence_report(g, value_range="tanh")["predicted"] == labels)), 3)

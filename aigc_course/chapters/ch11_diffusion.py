@@ -15,6 +15,7 @@ SPEC = chapter(
         "compare_seconds": Float(min=0, min_open=True),
         "ddim_steps": Int(min=1),
         "ema_momentum": Prob(max_open=True),
+        "film": Bool(),
         "gan_width": Int(min=1),
         "guidance": Float(min=0),
         "guidance_scales": ListOf(Float(min=0)),
@@ -42,6 +43,7 @@ SPEC = chapter(
     shared={
         "attention": True,
         "blocks": 1,
+        "film": True,
         "label_dropout": 0.2,
         "latent_dim": 64,
         "min_snr_gamma": 5.0,
@@ -88,8 +90,8 @@ SPEC = chapter(
         "ladder_steps": [5, 10, 20],
         "ladder_n": 500,
         "ladder_ddpm": False,
-        "guidance": 3.0,
-        "guidance_scales": [0.0, 1.0, 3.0, 5.0],
+        "guidance": 1.5,
+        "guidance_scales": [0.0, 1.0, 1.5, 2.5],
         "guided_n": 500,
         "n_eval": 2000,
         "kid_subset": 1000,
@@ -99,6 +101,14 @@ SPEC = chapter(
         # class shares 3.0-37 %, guided accuracy 42 % at w = 3;
         # v-prediction + min-SNR-5, 20 DDIM steps, 2009 steps in 400 s, 14.1 min: FID 13.0 (met), confident share
         # 0.34 x real, class shares 3.2-18.6 %, guided accuracy 60 % at w = 3 (48 % at w = 1, 45 % at w = 5).
+        # + FiLM residual blocks (film=True), 2055 steps in 400 s, 13.7 min: FID 11.85 (met), confident share
+        # 0.32 x real, class shares 4.3-16.5 % (met), guided accuracy 75.6 % at w = 2 (62.2 % at w = 1, 60.8 % at 3).
+        # benchmarks/diffusion_recipe.py, the same recipe, 2055 steps: DDIM 20: FID 12.0, confident 0.31 x, classes
+        # 4.3-15.8 %; DDIM 40: FID 11.35, confident 0.31 x (more sampling steps do not raise the confident share);
+        # guided accuracy 79.2 % at w = 1.5, 78.4 % at 2, 70.6 % at 2.5.
+        # Final run of these settings (w = 1.5, sweep 0/1/1.5/2.5), 2078 steps in 400 s, 14.2 min (838 s by the
+        # chapter's clock): FID 11.81 (met), confident share 0.31 x real, class shares 3.75-15.4 % (trousers under
+        # 4 %), guided accuracy 75.0 % at w = 1.5 (64.4 % at w = 1, 70.6 % at 2.5): three bars not met.
         "bars": {"max_fid": 15.0, "min_confident_ratio": 0.4, "min_class_share": 0.04, "max_class_share": 0.20,
                  "min_guided_accuracy": 0.80},
     },

@@ -223,14 +223,24 @@ class TimeEmbedding(layers.Layer):
         return {**super().get_config(), "dim": self.dim}
 
 
-def residual_block(x, emb, width: int, groups: int = 8):
-    """GroupNorm -> swish -> conv, add the projected step (and label) embedding, GroupNorm -> swish -> conv,
-    plus a 1x1-projected shortcut when the width changes."""
+def residual_block(x, emb, width: int, groups: int = 8, film: bool = False):
+    """GroupNorm -> swish -> conv, condition on the step (and label) embedding, GroupNorm -> swish -> conv,
+    plus a 1x1-projected shortcut when the width changes.
+
+    ``film=False``: add the projected embedding as a per-channel bias before the second GroupNorm.
+    ``film=True``: scale and shift after it, h <- GroupNorm(h) * (1 + s) + b with (s, b) projected from the
+    embedding (FiLM, Perez et al. 2018; the "scale-shift norm" of Dhariwal & Nichol 2021)."""
     skip = x if x.shape[-1] == width else layers.Conv2D(width, 1)(x)
     h = layers.Activation("swish")(layers.GroupNormalization(min(groups, x.shape[-1]))(x))
     h = layers.Conv2D(width, 3, padding="same")(h)
-    h = h + layers.Reshape((1, 1, width))(layers.Dense(width)(emb))
-    h = layers.Activation("swish")(layers.GroupNormalization(min(groups, width))(h))
+    if film:
+        scale = layers.Reshape((1, 1, width))(layers.Dense(width)(emb))
+        shift = layers.Reshape((1, 1, width))(layers.Dense(width)(emb))
+        h = layers.GroupNormalization(min(groups, width))(h) * (1.0 + scale) + shift
+    else:
+        h = h + layers.Reshape((1, 1, width))(layers.Dense(width)(emb))
+        h = layers.GroupNormalization(min(groups, width))(h)
+    h = layers.Activation("swish")(h)
     h = layers.Conv2D(width, 3, padding="same")(h)
     return layers.Add()([skip, h])
 
@@ -246,14 +256,15 @@ def attention_block(x, heads: int = 4, groups: int = 8):
 
 def build_unet(image_shape: Sequence[int] = IMAGE_SHAPE, widths: Sequence[int] = (32, 64, 64),
                blocks: int = 1, attention: bool = True, num_classes: int | None = None,
-               emb_dim: int = 128, name: str = "unet") -> keras.Model:
+               emb_dim: int = 128, film: bool = False, name: str = "unet") -> keras.Model:
     """A small U-Net eps_theta([x_t, t(, label)]) -> eps_hat with the shape of x_t.
 
     ``widths[i]`` channels at resolution level i (each level halves height and width with a stride-2
     convolution; the up path mirrors it with nearest-neighbour upsampling and the down path's outputs
     concatenated as skip connections); ``blocks`` residual blocks per level; ``attention`` adds
     self-attention at the lowest resolution. ``num_classes``: add a label input (ids 0 … num_classes - 1,
-    and ``num_classes`` for "no label", classifier-free guidance's null label)."""
+    and ``num_classes`` for "no label", classifier-free guidance's null label). ``film``: every residual block
+    scales and shifts its normalised features by the embedding instead of adding it (see :func:`residual_block`)."""
     image_shape = tuple(int(s) for s in image_shape)
     if len(image_shape) != 3:
         raise ValueError(f"image_shape must be (height, width, channels), got {image_shape!r}")
@@ -281,19 +292,19 @@ def build_unet(image_shape: Sequence[int] = IMAGE_SHAPE, widths: Sequence[int] =
     skips = []
     for level, width in enumerate(widths):                      # down path
         for _ in range(blocks):
-            h = residual_block(h, emb, width)
+            h = residual_block(h, emb, width, film=film)
         if level < len(widths) - 1:
             skips.append(h)
             h = layers.Conv2D(width, 3, strides=2, padding="same")(h)
     if attention:                                               # bottom
         h = attention_block(h)
-    h = residual_block(h, emb, widths[-1])
+    h = residual_block(h, emb, widths[-1], film=film)
     for level in reversed(range(len(widths) - 1)):              # up path
         h = layers.UpSampling2D(2)(h)
         h = layers.Conv2D(widths[level], 3, padding="same")(h)
         h = layers.Concatenate()([h, skips[level]])
         for _ in range(blocks):
-            h = residual_block(h, emb, widths[level])
+            h = residual_block(h, emb, widths[level], film=film)
     h = layers.Activation("swish")(layers.GroupNormalization(min(8, widths[0]))(h))
     out = layers.Conv2D(image_shape[-1], 3, padding="same", name="eps")(h)
     return keras.Model(inputs, out, name=name)
@@ -477,7 +488,8 @@ def sample(network: keras.Model, betas, n: int, steps: int = 50, eta: float = 0.
     method "ddim": ``steps`` evenly spaced steps with noise level ``eta`` (0: deterministic);
     method "ddpm": the ancestral sampler over all T steps (``steps`` and ``eta`` ignored).
     A conditional network gets ``labels`` (None: the null label) and ``guidance`` w (classifier-free:
-    eps_null + w (eps_label - eps_null); w = 1 uses the labels alone and costs one network call per step).
+    eps_null + w (eps_label - eps_null); w = 1 uses the labels alone and w = 0 the null label alone, one network
+    call per step each; any other w costs two).
     ``trajectory_every``: also return the list of x_t (kept every that many steps, and the last).
     ``prediction``: what the network outputs, "eps" (the noise) or "v" (the velocity, turned into eps).
     """
@@ -493,7 +505,9 @@ def sample(network: keras.Model, betas, n: int, steps: int = 50, eta: float = 0.
         raise ValueError("num_classes must be given exactly when the network has a label input "
                          f"(network inputs: {len(network.inputs)}, num_classes: {num_classes!r})")
     labels = _labels(labels, n, num_classes)
-    guided = labels is not None and guidance != 1.0
+    if labels is not None and guidance == 0.0:
+        labels = np.full(n, num_classes, "int32")               # w = 0 is eps_null alone: one call per step
+    guided = labels is not None and guidance != 1.0 and guidance != 0.0
     ts = np.arange(len(b))[::-1] if method == "ddpm" else sampling_steps(len(b), steps)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, *network.inputs[0].shape[1:])).astype("float32")

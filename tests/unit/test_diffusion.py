@@ -126,6 +126,29 @@ def test_unet_shapes_and_errors():
         D.build_unet(image_shape=(6, 6, 1), widths=(8, 8, 8))
 
 
+@pytest.mark.backend
+def test_film_blocks_scale_and_shift_after_the_norm():
+    keras.utils.set_random_seed(0)
+    plain = D.build_unet(image_shape=(8, 8, 1), widths=(8, 16), attention=False, num_classes=10, emb_dim=16)
+    keras.utils.set_random_seed(0)
+    film = D.build_unet(image_shape=(8, 8, 1), widths=(8, 16), attention=False, num_classes=10, emb_dim=16,
+                        film=True)
+    dense = lambda net: sum(isinstance(l, layers.Dense) for l in net.layers)
+    blocks = 4                                           # one per level on the way down, the bottom, one going up
+    assert dense(film) == dense(plain) + blocks          # a scale and a shift instead of one bias per block
+    # one block alone: with zero features, GroupNorm(h) = 0, so the output is the shortcut plus conv(swish(shift));
+    # the additive block's bias is removed by the norm (every channel of a group gets the same bias here)
+    x_in, e_in = keras.Input((4, 4, 8)), keras.Input((4,))
+    outs = {f: keras.Model([x_in, e_in], D.residual_block(x_in, e_in, 8, groups=1, film=f)) for f in (False, True)}
+    for f, m in outs.items():
+        dense_layers = [l for l in m.layers if isinstance(l, layers.Dense)]
+        for l in dense_layers:                           # emb -> the same value on every channel
+            l.set_weights([np.ones((4, 8), "float32"), np.zeros(8, "float32")])
+    x, e = np.zeros((1, 4, 4, 8), "float32"), np.full((1, 4), 0.5, "float32")
+    assert np.allclose(ops.convert_to_numpy(outs[False]([x, e])), ops.convert_to_numpy(outs[False]([x, 0 * e])))
+    assert not np.allclose(ops.convert_to_numpy(outs[True]([x, e])), ops.convert_to_numpy(outs[True]([x, 0 * e])))
+
+
 # ------------------------------------------------------------------------- v-prediction, min-SNR weights
 @pytest.mark.backend
 def test_velocity_round_trip_and_min_snr_weights():
@@ -235,6 +258,9 @@ def test_seeded_sampling_is_reproducible():
     assert np.array_equal(ddpm, D.sample(net, b, 2, method="ddpm", seed=1, num_classes=10))
     x, traj = D.sample(net, b, 2, steps=6, seed=1, trajectory_every=2, num_classes=10)
     assert len(traj) == 4 and np.array_equal(np.clip(traj[-1], -1, 1), x)
+    # w = 0 is the unconditional sample (one network call per step with the null label)
+    np.testing.assert_allclose(D.sample(net, b, 6, steps=5, labels=labels, guidance=0.0, seed=3, num_classes=10),
+                               D.sample(net, b, 6, steps=5, seed=3, num_classes=10), rtol=1e-5, atol=1e-6)
     with raises_message(ValueError, "num_classes must be given exactly when the network has a label input "
                                     "(network inputs: 3, num_classes: None)"):
         D.sample(net, b, 2)
@@ -275,15 +301,26 @@ def test_notebook_lesson_code_agrees_with_the_package():
     np.testing.assert_allclose(nb["ddpm_update"](x, eps, 12, b, eps), D.ddpm_update(x, eps, 12, b, eps), rtol=1e-6)
 
     # same layers and shapes, then the same loss after one seeded step from the same weights
-    kw = dict(image_shape=(8, 8, 1), widths=(8, 16), attention=True, num_classes=10, emb_dim=16)
-    keras.utils.set_random_seed(0)
-    net_nb = nb["build_unet"](**kw)
-    keras.utils.set_random_seed(0)
-    net_pkg = D.build_unet(**kw)
-    assert [type(l).__name__ for l in net_nb.layers] == [type(l).__name__ for l in net_pkg.layers]
-    assert [tuple(l.output.shape) for l in net_nb.layers[1:]] == [tuple(l.output.shape) for l in net_pkg.layers[1:]]
-    assert net_nb.count_params() == net_pkg.count_params()
-    net_nb.set_weights(net_pkg.get_weights())
+    for film in (False, True):
+        kw = dict(image_shape=(8, 8, 1), widths=(8, 16), attention=True, num_classes=10, emb_dim=16, film=film)
+        keras.utils.set_random_seed(0)
+        net_nb = nb["build_unet"](**kw)
+        keras.utils.set_random_seed(0)
+        net_pkg = D.build_unet(**kw)
+        assert [type(l).__name__ for l in net_nb.layers] == [type(l).__name__ for l in net_pkg.layers]
+        assert [tuple(l.output.shape) for l in net_nb.layers[1:]] == \
+            [tuple(l.output.shape) for l in net_pkg.layers[1:]]
+        assert net_nb.count_params() == net_pkg.count_params()
+        init = net_pkg.get_weights()
+        random = [np.random.default_rng(i).normal(0, 0.3, w.shape).astype("float32") for i, w in enumerate(init)]
+        net_pkg.set_weights(random)
+        net_nb.set_weights(random)
+        probe = [x, np.array([0, 3, 5, 7], "int32"), np.array([1, 10, 3, 4], "int32")]
+        np.testing.assert_allclose(ops.convert_to_numpy(net_nb(probe)), ops.convert_to_numpy(net_pkg(probe)),
+                                   rtol=1e-4, atol=1e-5)
+    # film=True from here on (the chapter's network)
+    net_pkg.set_weights(init)
+    net_nb.set_weights(init)
     y = np.arange(4) % 10
     for objective in ({}, {"prediction": "v", "min_snr_gamma": 5.0}):
         np.testing.assert_allclose(nb["loss_weights"](b, **objective), D.loss_weights(b, **objective), rtol=1e-12)
@@ -300,6 +337,7 @@ def test_notebook_lesson_code_agrees_with_the_package():
     # the samplers give the same images
     b = D.cosine_betas(8)
     for kwargs in [dict(steps=4), dict(steps=4, eta=1.0), dict(steps=3, labels=y, guidance=2.5),
+                   dict(steps=3, labels=y, guidance=0.0), dict(steps=3, labels=y, guidance=1.0),
                    dict(method="ddpm", labels=y), dict(steps=3, labels=y, guidance=2.5, prediction="v")]:
         a = nb["sample"](net_pkg, b, 4, seed=2, batch_size=3, **kwargs)
         p = D.sample(net_pkg, b, 4, seed=2, batch_size=3, num_classes=10, **kwargs)
