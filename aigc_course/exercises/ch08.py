@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..metrics.text import verses
 from .core import NOT_ANSWERED, NotAttempted, Question, as_number, close, is_blank, not_a_function
 
 __all__ = ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "P_TARGET", "LOGITS_T", "toy_step", "toy_logits",
@@ -376,10 +377,10 @@ q9 = Question(
 POEM_TAG = "远上寒山石径斜，白云生处有人家。停车坐爱枫林晚，霜叶红于二月花。"
 TAG = "<麻>"
 """杜牧《山行》: 家 and 花 (verses 2 and 4) share 下平声六麻; 斜 closes verse 1 and also rhymes (首句入韵)."""
-_VERSES = [v for v in POEM_TAG.replace("。", "，").split("，") if v]
+_VERSES = verses(POEM_TAG)
 TOKENS_TAG = []
-for _k, _v in enumerate(_VERSES):
-    TOKENS_TAG += list(_v[:-1]) + ([TAG] if _k % 2 == 1 else []) + [_v[-1], "，" if _k % 2 == 0 else "。"]
+for _k, (_v, _mark) in enumerate(_VERSES):
+    TOKENS_TAG += list(_v[:-1]) + ([TAG] if _k % 2 == 1 else []) + [_v[-1], _mark]
 
 
 def _check_q10(tokens):
@@ -403,7 +404,7 @@ def _check_q10(tokens):
         return "斜虽然也押韵（首句入韵），但标记只加在双数句（第 2、4 句）的末字前，与 rhyme_words 的定义一致。"
     if where and all(w in "，。" for w in where):
         return "标记放在了韵脚字之后；它应当紧挨在韵脚字前面，模型写出标记之后再按标记选字。"
-    return f"标记的位置不对：应当在{'、'.join(_VERSES[k][-1] for k in (1, 3))}这两个韵脚字前面各有一个 {TAG}。"
+    return f"标记的位置不对：应当在{'、'.join(_VERSES[k][0][-1] for k in (1, 3))}这两个韵脚字前面各有一个 {TAG}。"
 
 
 q10 = Question(
