@@ -42,8 +42,11 @@ def parse_args(argv=None):
     p.add_argument("--learning-rate", type=float, default=2e-3)
     p.add_argument("--prediction", choices=("eps", "v"), default="v")
     p.add_argument("--min-snr", type=float, default=5.0, help="min-SNR gamma; 0: unweighted")
+    p.add_argument("--decay", type=float, default=0.0, help="fraction of the run (the last budget) over which the "
+                   "learning rate falls linearly to 0 at the end (0: constant)")
     p.add_argument("--jit", type=int, default=0, help="1: compile the training step with XLA")
-    p.add_argument("--ema", type=float, default=0.995)
+    p.add_argument("--ema", default="0.995", help="EMA momenta, comma-separated: each is kept beside the same "
+                   "training run and judged on its own (a row per momentum)")
     p.add_argument("--ddim", type=int, default=10)
     p.add_argument("--ddim2", type=int, default=0, help="also judge at this many DDIM steps (0: no)")
     p.add_argument("--guidance", default="3", help="guidance scales, comma-separated")
@@ -51,6 +54,8 @@ def parse_args(argv=None):
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--ng", type=int, default=500)
     p.add_argument("--tag", default="")
+    p.add_argument("--save", default=None, help="save the first EMA's weights at the last budget to this "
+                   "*.weights.h5 file (to try samplers on them later)")
     p.add_argument("--jsonl", default=None, help="append one JSON line per budget to this file")
     return p.parse_args(argv)
 
@@ -68,6 +73,30 @@ class StopAfter(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class Warmdown(keras.callbacks.Callback):
+    """Constant learning rate, then a linear fall to 0 over the last ``fraction`` of ``total`` (steps, or seconds of
+    training when ``by_steps`` is False: the clock runs only inside fit())."""
+
+    def __init__(self, base, total, fraction, by_steps):
+        super().__init__()
+        self.base, self.total, self.fraction, self.by_steps = base, total, fraction, by_steps
+        self.steps, self.seconds, self._t0 = 0, 0.0, None
+
+    def on_train_begin(self, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        self.seconds += time.perf_counter() - self._t0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        done = self.steps if self.by_steps else self.seconds + time.perf_counter() - self._t0
+        left = max(0.0, 1.0 - done / self.total)
+        self.model.optimizer.learning_rate.assign(self.base * min(1.0, left / self.fraction))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+
+
 def judge(network, betas, prediction, n, steps, real_f, real_conf, seed=1):
     t0 = time.perf_counter()
     s = D.sample(network, betas, n, steps=steps, seed=seed, num_classes=10, prediction=prediction)
@@ -75,6 +104,8 @@ def judge(network, betas, prediction, n, steps, real_f, real_conf, seed=1):
     c = fid.class_confidence_report(s, value_range="tanh")
     return {"FID": round(fid.fid(real_f, fid.to_features(s, value_range="tanh")), 2),
             "confident_ratio": round(c["confident_share"] / real_conf, 3),
+            "unguarded_confident_share": round(c["unguarded_confident_share"], 3),
+            "typical_share": round(c["typical_share"], 3),
             "min_class_share": round(min(c["class_histogram"]), 3),
             "max_class_share": round(max(c["class_histogram"]), 3), "sample_seconds": round(seconds, 1)}
 
@@ -90,41 +121,55 @@ def main(argv=None):
     model = D.Diffusion(net, betas, num_classes=10, label_dropout=a.label_dropout, seed=0, prediction=a.prediction,
                         min_snr_gamma=a.min_snr or None)
     model.compile(optimizer=keras.optimizers.Adam(a.learning_rate, global_clipnorm=1.0), jit_compile=bool(a.jit))
-    ema = D.EMA(a.ema)
+    emas = [D.EMA(float(m)) for m in a.ema.split(",")]
     real_f = fid.to_features(x_test, value_range="unit")
     real_conf = fid.class_confidence_report(x_test, value_range="unit")["confident_share"]
     trained, steps = 0.0, 0
     by_steps = bool(a.steps)
-    for budget in sorted(float(s) for s in (a.steps if by_steps else a.seconds).split(",")):
+    budgets = sorted(float(s) for s in (a.steps if by_steps else a.seconds).split(","))
+    extra = [Warmdown(a.learning_rate, budgets[-1], a.decay, by_steps)] if a.decay else []
+    for budget in budgets:
         if by_steps:                                    # exactly the missing steps, no time limit
             tb = TimeBudget(1e9)
             stop = StopAfter(int(budget) - steps)
-            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, ema, stop], verbose=0)
+            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, *emas, *extra, stop], verbose=0)
         else:
             tb = TimeBudget(max(budget - trained, 1e-3))
-            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, ema], verbose=0)
+            model.fit(x_train, y_train, batch_size=a.batch_size, epochs=1000, callbacks=[tb, *emas, *extra], verbose=0)
         trained, steps = trained + tb.elapsed, steps + tb.batches
-        raw = ema.backup()
-        ema.apply()
-        row = {"tag": a.tag, "prediction": a.prediction, "min_snr": a.min_snr, "film": a.film,
-               "label_dropout": a.label_dropout, "ema": a.ema, "batch_size": a.batch_size,
-               "learning_rate": a.learning_rate, "seconds": round(trained),
-               "steps": steps, "steps_per_s": round(steps / trained, 2),
-               f"ddim{a.ddim}": judge(net, betas, a.prediction, a.n, a.ddim, real_f, real_conf)}
-        if a.ddim2:
-            row[f"ddim{a.ddim2}"] = judge(net, betas, a.prediction, a.n, a.ddim2, real_f, real_conf)
-        labels = np.arange(a.ng) % 10
-        for w in (float(g) for g in a.guidance.split(",")):
-            g = D.sample(net, betas, a.ng, steps=a.guided_steps or a.ddim2 or a.ddim, labels=labels, guidance=w, seed=2,
-                         num_classes=10, prediction=a.prediction)
-            row[f"guided_accuracy_w{w:g}"] = round(float(np.mean(
-                fid.class_confidence_report(g, value_range="tanh")["predicted"] == labels)), 3)
-        ema.restore(raw)
-        print(json.dumps(row), flush=True)
-        if a.jsonl:
-            with open(a.jsonl, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(row) + "\n")
+        raw = emas[0].backup()
+        for ema in emas:
+            ema.apply()
+            if a.save and ema is emas[0] and budget == budgets[-1]:
+                net.save_weights(a.save)
+            row = judge_all(a, net, betas, ema.momentum, trained, steps, real_f, real_conf)
+            print(json.dumps(row), flush=True)
+            if a.jsonl:
+                with open(a.jsonl, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(row) + "\n")
+        emas[0].restore(raw)
+
+
+def judge_all(a, net, betas, momentum, trained, steps, real_f, real_conf) -> dict:
+    """The JSON row of one budget and one EMA momentum (its average already in ``net``)."""
+    row = {"tag": a.tag, "prediction": a.prediction, "min_snr": a.min_snr, "film": a.film,
+           "label_dropout": a.label_dropout, "decay": a.decay, "ema": momentum, "batch_size": a.batch_size,
+           "learning_rate": a.learning_rate, "seconds": round(trained),
+           "steps": steps, "steps_per_s": round(steps / trained, 2),
+           f"ddim{a.ddim}": judge(net, betas, a.prediction, a.n, a.ddim, real_f, real_conf)}
+    if a.ddim2:
+        row[f"ddim{a.ddim2}"] = judge(net, betas, a.prediction, a.n, a.ddim2, real_f, real_conf)
+    labels = np.arange(a.ng) % 10
+    for w in (float(g) for g in a.guidance.split(",")):
+        g = D.sample(net, betas, a.ng, steps=a.guided_steps or a.ddim2 or a.ddim, labels=labels, guidance=w, seed=2,
+                     num_classes=10, prediction=a.prediction)
+        row[f"guided_accuracy_w{w:g}"] = round(float(np.mean(
+            fid.class_confidence_report(g, value_range="tanh")["predicted"] == labels)), 3)
+    return row
 
 
 if __name__ == "__main__":
     main()
+    # TensorFlow's thread pools have twice kept this process alive after main() returned (the results were already
+    # printed and written); leave without the interpreter's teardown.
+    os._exit(0)
