@@ -38,7 +38,7 @@ def parse_args(argv=None):
     p.add_argument("--attention", type=int, default=1)
     p.add_argument("--film", type=int, default=0, help="1: residual blocks scale and shift by the embedding (FiLM)")
     p.add_argument("--label-dropout", type=float, default=0.2)
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--learning-rate", type=float, default=2e-3)
     p.add_argument("--prediction", choices=("eps", "v"), default="v")
     p.add_argument("--min-snr", type=float, default=5.0, help="min-SNR gamma; 0: unweighted")
@@ -47,6 +47,8 @@ def parse_args(argv=None):
     p.add_argument("--jit", type=int, default=0, help="1: compile the training step with XLA")
     p.add_argument("--ema", default="0.995", help="EMA momenta, comma-separated: each is kept beside the same "
                    "training run and judged on its own (a row per momentum)")
+    p.add_argument("--ema-every", type=int, default=4, help="update each average every this many steps, with "
+                   "momentum m**every (the chapter's 4; 1: every step)")
     p.add_argument("--ddim", type=int, default=10)
     p.add_argument("--ddim2", type=int, default=0, help="also judge at this many DDIM steps (0: no)")
     p.add_argument("--guidance", default="3", help="guidance scales, comma-separated")
@@ -121,7 +123,7 @@ def main(argv=None):
     model = D.Diffusion(net, betas, num_classes=10, label_dropout=a.label_dropout, seed=0, prediction=a.prediction,
                         min_snr_gamma=a.min_snr or None)
     model.compile(optimizer=keras.optimizers.Adam(a.learning_rate, global_clipnorm=1.0), jit_compile=bool(a.jit))
-    emas = [D.EMA(float(m)) for m in a.ema.split(",")]
+    emas = [D.EMA(float(m), every=a.ema_every) for m in a.ema.split(",")]
     real_f = fid.to_features(x_test, value_range="unit")
     real_conf = fid.class_confidence_report(x_test, value_range="unit")["confident_share"]
     trained, steps = 0.0, 0
@@ -153,7 +155,8 @@ def main(argv=None):
 def judge_all(a, net, betas, momentum, trained, steps, real_f, real_conf) -> dict:
     """The JSON row of one budget and one EMA momentum (its average already in ``net``)."""
     row = {"tag": a.tag, "prediction": a.prediction, "min_snr": a.min_snr, "film": a.film,
-           "label_dropout": a.label_dropout, "decay": a.decay, "ema": momentum, "batch_size": a.batch_size,
+           "label_dropout": a.label_dropout, "decay": a.decay, "ema": momentum, "ema_every": a.ema_every,
+           "batch_size": a.batch_size,
            "learning_rate": a.learning_rate, "seconds": round(trained),
            "steps": steps, "steps_per_s": round(steps / trained, 2),
            f"ddim{a.ddim}": judge(net, betas, a.prediction, a.n, a.ddim, real_f, real_conf)}

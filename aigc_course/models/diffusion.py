@@ -397,9 +397,10 @@ class Diffusion(keras.Model):
 
 
 class EMA(keras.callbacks.Callback):
-    """An exponential moving average of the trainable weights, kept beside training (numpy, every ``every``
-    batches): w_ema <- m w_ema + (1 - m) w, with m = min(momentum, (1 + k) / (10 + k)) after k updates, so the
-    early average is not stuck at the random start. ``backup()`` returns the current trainable weights,
+    """An exponential moving average of the trainable weights, kept beside training (numpy; it starts at the
+    weights after the first batch and is updated every ``every`` batches): w_ema <- m w_ema + (1 - m) w, with
+    m = min(momentum ** every, (1 + k) / (10 + k)) after k updates, so the early average is not stuck at the
+    random start. ``backup()`` returns the current trainable weights,
     ``apply()`` copies the average into the model and ``restore(weights)`` puts saved weights back."""
 
     def __init__(self, momentum: float = 0.999, every: int = 1):
@@ -412,8 +413,8 @@ class EMA(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self._batch += 1
-        if self._batch % self.every:
-            return
+        if self.average is not None and self._batch % self.every:
+            return                                  # (the first batch always starts the average)
         weights = self.backup()
         if self.average is None:
             self.average = weights

@@ -243,6 +243,29 @@ def test_ema_tracks_and_restores_the_weights():
     assert all(np.array_equal(a, b) for a, b in zip(ema.backup(), raw))
 
 
+@pytest.mark.backend
+def test_ema_every_k_steps_uses_momentum_to_the_k():
+    # every=2: the average starts at the weights after step 1 and then takes m = momentum**2 (0.09 here, below the
+    # warm-up cap (1 + k) / (10 + k)) at steps 2, 4 and 6
+    model = D.Diffusion(_tiny_net(), D.cosine_betas(20), seed=0)
+    model.compile(optimizer=keras.optimizers.SGD(0.05))
+    seen = []
+    record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(
+        [np.array(keras.ops.convert_to_numpy(v.value)) for v in model.trainable_weights]))
+    ema = D.EMA(0.3, every=2)
+    x = np.random.default_rng(0).uniform(-1, 1, (12, 8, 8, 1)).astype("float32")
+    model.fit(x, batch_size=2, epochs=1, shuffle=False, callbacks=[record, ema], verbose=0)
+    assert len(seen) == 6 and ema.updates == 3
+    expected = seen[0]
+    for w in (seen[1], seen[3], seen[5]):
+        expected = [0.09 * a + 0.91 * b for a, b in zip(expected, w)]
+    for a, b in zip(ema.average, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(ema.average[-1], seen[5][-1])
+    with raises_message(ValueError, "every must be an int >= 1, got 0"):
+        D.EMA(0.9, every=0)
+
+
 # ----------------------------------------------------------------------------------------- sampling
 @pytest.mark.backend
 def test_seeded_sampling_is_reproducible():
