@@ -250,8 +250,12 @@ def test_ema_every_k_steps_uses_momentum_to_the_k():
     model = D.Diffusion(_tiny_net(), D.cosine_betas(20), seed=0)
     model.compile(optimizer=keras.optimizers.SGD(0.05))
     seen = []
-    record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(
-        [np.array(keras.ops.convert_to_numpy(v.value)) for v in model.trainable_weights]))
+
+    class Record(keras.callbacks.Callback):       # the weights after every step (self.model: synced on JAX too)
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append([np.array(ops.convert_to_numpy(v.value)) for v in self.model.trainable_weights])
+
+    record = Record()
     ema = D.EMA(0.3, every=2)
     x = np.random.default_rng(0).uniform(-1, 1, (12, 8, 8, 1)).astype("float32")
     model.fit(x, batch_size=2, epochs=1, shuffle=False, callbacks=[record, ema], verbose=0)
